@@ -1,0 +1,38 @@
+package dev.portcullis.contract;
+
+/**
+ * Names of the access-token claims and header values the issuer writes and the gateway checks
+ * (DESIGN.md, "Access token"). One place, so that neither side can rename a claim alone.
+ */
+public final class TokenClaims {
+
+    /** The JOSE {@code typ} of an access token (RFC 9068). */
+    public static final String ACCESS_TOKEN_TYPE = "at+jwt";
+
+    public static final String ISSUER = "iss";
+    public static final String SUBJECT = "sub";
+    public static final String AUDIENCE = "aud";
+    public static final String EXPIRES_AT = "exp";
+    public static final String ISSUED_AT = "iat";
+    public static final String NOT_BEFORE = "nbf";
+    public static final String TOKEN_ID = "jti";
+    public static final String CLIENT_ID = "client_id";
+    public static final String USERNAME = "username";
+    public static final String ROLE = "role";
+    /** Array of strings such as {@code orders:read}. */
+    public static final String PERMISSIONS = "permissions";
+    /** Space-separated scopes (RFC 8693 / RFC 9068). */
+    public static final String SCOPE = "scope";
+    /** Authentication methods references (RFC 8176), an array of strings. */
+    public static final String AUTH_METHODS = "amr";
+
+    /** The {@code amr} value that proves a completed TOTP step-up. */
+    public static final String AMR_MFA = "mfa";
+    /** The {@code amr} value of a password login. */
+    public static final String AMR_PASSWORD = "pwd";
+    /** The {@code amr} value of a one-time-password check (RFC 8176). */
+    public static final String AMR_OTP = "otp";
+
+    private TokenClaims() {
+    }
+}
