@@ -1,0 +1,79 @@
+package dev.portcullis.products;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+import dev.portcullis.testsupport.TestKeys;
+import dev.portcullis.testsupport.TokenFactory;
+import java.time.Clock;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.http.HttpHeaders;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.web.reactive.server.WebTestClient;
+import reactor.blockhound.BlockHound;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
+
+/**
+ * The service-token path with BlockHound installed: the first request forces nimbus to fetch the JWKS over HTTP (a
+ * blocking call). If that ran on the event loop, BlockHound would fail the request with a 500. Its own context (own
+ * properties) so that the key cache starts cold.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = "portcullis.service-tokens.jwks-cache-ttl=4m")
+class ServiceTokenBlockHoundTest {
+
+    static final WireMockServer AUTH = JwksStub.start();
+
+    @DynamicPropertySource
+    static void authService(DynamicPropertyRegistry registry) {
+        JwksStub.register(registry, AUTH);
+    }
+
+    @BeforeAll
+    static void installBlockHound() {
+        BlockHound.install();
+    }
+
+    @AfterAll
+    static void stopAuth() {
+        AUTH.stop();
+    }
+
+    @LocalServerPort
+    int port;
+
+    @Test
+    void blockHoundIsWatchingNonBlockingThreads() {
+        Mono<String> blocking = Mono.fromCallable(() -> {
+            Thread.sleep(1);
+            return "slept";
+        }).subscribeOn(Schedulers.parallel());
+        assertThatThrownBy(blocking::block).hasMessageContaining("Blocking call");
+    }
+
+    @Test
+    void verifiesServiceTokensWithoutBlockingTheEventLoopAndFetchesTheKeysOnce() {
+        WebTestClient client = WebTestClient.bindToServer().baseUrl("http://localhost:" + port)
+                .responseTimeout(Duration.ofSeconds(10)).build();
+        TokenFactory tokens = new TokenFactory(TestKeys.RSA, JwksStub.ISSUER, "product-service", Clock.systemUTC());
+
+        for (int i = 0; i < 4; i++) {
+            client.get().uri("/products/p-1")
+                    .header(HttpHeaders.AUTHORIZATION, "Bearer "
+                            + tokens.forUser("order-service").audience("product-service").scope("products:read").sign())
+                    .exchange()
+                    .expectStatus().isOk();
+        }
+
+        AUTH.verify(1, getRequestedFor(urlEqualTo(JwksStub.PATH)));
+    }
+}
