@@ -1,0 +1,182 @@
+package dev.portcullis.gateway.config;
+
+import dev.portcullis.gateway.identity.IdentityHeadersGlobalFilter;
+import dev.portcullis.gateway.keys.JwksHealthIndicator;
+import dev.portcullis.gateway.keys.JwksKeyStore;
+import dev.portcullis.gateway.observability.AccessLogWebFilter;
+import dev.portcullis.gateway.observability.EdgeMetrics;
+import dev.portcullis.gateway.policy.RoutePolicies;
+import dev.portcullis.gateway.ratelimit.RateLimitGlobalFilter;
+import dev.portcullis.gateway.ratelimit.RateLimitProperties;
+import dev.portcullis.gateway.ratelimit.RedisRateLimiter;
+import dev.portcullis.gateway.resilience.ResilienceProperties;
+import dev.portcullis.gateway.resilience.UpstreamResilienceGlobalFilter;
+import dev.portcullis.gateway.revocation.DelegatingRevocationChecker;
+import dev.portcullis.gateway.revocation.RedisRevocationLookup;
+import dev.portcullis.gateway.revocation.RevocationProperties;
+import dev.portcullis.gateway.revocation.RevocationView;
+import dev.portcullis.gateway.security.AccessTokenVerifier;
+import dev.portcullis.gateway.security.AuthenticationGlobalFilter;
+import dev.portcullis.gateway.security.JwtProperties;
+import dev.portcullis.gateway.security.VerifiedTokenCache;
+import dev.portcullis.gateway.web.ClientAddressResolver;
+import dev.portcullis.gateway.web.HeaderSizeWebFilter;
+import dev.portcullis.gateway.web.HttpEdgeProperties;
+import dev.portcullis.gateway.web.PathNormalizationWebFilter;
+import dev.portcullis.gateway.web.ProblemExceptionHandler;
+import dev.portcullis.redis.RedisConnections;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import io.github.resilience4j.micrometer.tagged.TaggedCircuitBreakerMetrics;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import org.springframework.cloud.gateway.config.GatewayProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
+
+/**
+ * Wires the edge: one place that shows every part of the request path and what it depends on.
+ * <pre>
+ *   AccessLog -> HeaderSize -> PathNormalization -> (route match) -> Authentication (verify, revocation, policy)
+ *     -> RateLimit -> IdentityHeaders -> UpstreamResilience -> route filters -> upstream
+ * </pre>
+ */
+@Configuration(proxyBeanMethods = false)
+public class EdgeConfiguration {
+
+    @Bean
+    Clock clock() {
+        return Clock.systemUTC();
+    }
+
+    @Bean(destroyMethod = "close")
+    RedisConnections redisConnections(RedisProperties redis) {
+        return RedisConnections.connect(redis.url(), redis.commandTimeout(), redis.connectTimeout());
+    }
+
+    @Bean
+    CircuitBreakerRegistry circuitBreakerRegistry(MeterRegistry meters) {
+        CircuitBreakerRegistry registry = CircuitBreakerRegistry.ofDefaults();
+        TaggedCircuitBreakerMetrics.ofCircuitBreakerRegistry(registry).bindTo(meters);
+        return registry;
+    }
+
+    // --- token verification -------------------------------------------------------------------------------
+
+    @Bean
+    JwksKeyStore jwksKeyStore(JwtProperties jwt, Clock clock, MeterRegistry meters) {
+        return new JwksKeyStore(jwt, clock, meters);
+    }
+
+    @Bean
+    JwksHealthIndicator jwksHealthIndicator(JwksKeyStore keys) {
+        return new JwksHealthIndicator(keys);
+    }
+
+    @Bean
+    VerifiedTokenCache verifiedTokenCache(JwtProperties jwt, Clock clock, MeterRegistry meters) {
+        return new VerifiedTokenCache(jwt.cache(), clock, meters);
+    }
+
+    @Bean
+    AccessTokenVerifier accessTokenVerifier(JwtProperties jwt, JwksKeyStore keys, VerifiedTokenCache cache, Clock clock) {
+        return new AccessTokenVerifier(jwt, keys, cache, clock);
+    }
+
+    // --- revocation ---------------------------------------------------------------------------------------
+
+    @Bean
+    RevocationView revocationView(RedisConnections redis, RevocationProperties revocation, JwtProperties jwt, Clock clock,
+                                  MeterRegistry meters) {
+        RevocationView view = new RevocationView(redis, revocation, revocation.maxTokenLifetime(), jwt.clockSkew(), clock);
+        Gauge.builder("portcullis.revocation.view.live", view, v -> v.isLive() ? 1 : 0)
+                .description("1 while the local revocation view is synced and its subscription is alive").register(meters);
+        return view;
+    }
+
+    @Bean
+    DelegatingRevocationChecker revocationChecker(RedisConnections redis, RevocationProperties revocation,
+                                                  RevocationView view, CircuitBreakerRegistry breakers, MeterRegistry meters) {
+        CircuitBreaker breaker = breakers.circuitBreaker("redis-revocation", CircuitBreakerConfig.custom()
+                .failureRateThreshold(revocation.circuitBreaker().failureRateThreshold())
+                .minimumNumberOfCalls(revocation.circuitBreaker().minimumCalls())
+                .slidingWindowSize(revocation.circuitBreaker().windowSize())
+                .waitDurationInOpenState(revocation.circuitBreaker().openFor())
+                .build());
+        RedisRevocationLookup lookup = new RedisRevocationLookup(redis, breaker, revocation.lookupTimeout());
+        return new DelegatingRevocationChecker(
+                revocation.mode() == RevocationProperties.Mode.VIEW ? view : null, lookup, meters);
+    }
+
+    // --- policy, rate limits, identity, upstreams -----------------------------------------------------------
+
+    @Bean
+    RoutePolicies routePolicies(GatewayProperties gateway, Environment environment) {
+        return RoutePolicies.load(gateway, environment);
+    }
+
+    @Bean
+    ClientAddressResolver clientAddressResolver(HttpEdgeProperties http) {
+        return new ClientAddressResolver(http.trustedProxies());
+    }
+
+    @Bean
+    RedisRateLimiter redisRateLimiter(RedisConnections redis, RateLimitProperties rateLimit, CircuitBreakerRegistry breakers) {
+        CircuitBreaker breaker = breakers.circuitBreaker("redis-ratelimit", CircuitBreakerConfig.custom()
+                .minimumNumberOfCalls(5).slidingWindowSize(20).waitDurationInOpenState(Duration.ofSeconds(5)).build());
+        return new RedisRateLimiter(redis, breaker, rateLimit.timeout());
+    }
+
+    @Bean
+    AuthenticationGlobalFilter authenticationGlobalFilter(RoutePolicies policies, AccessTokenVerifier verifier,
+                                                          DelegatingRevocationChecker revocation) {
+        return new AuthenticationGlobalFilter(policies, verifier, revocation);
+    }
+
+    @Bean
+    RateLimitGlobalFilter rateLimitGlobalFilter(RedisRateLimiter limiter, RateLimitProperties rateLimit,
+                                                ClientAddressResolver clientAddresses, MeterRegistry meters) {
+        return new RateLimitGlobalFilter(limiter, rateLimit, clientAddresses, meters);
+    }
+
+    @Bean
+    IdentityHeadersGlobalFilter identityHeadersGlobalFilter() {
+        return new IdentityHeadersGlobalFilter();
+    }
+
+    @Bean
+    UpstreamResilienceGlobalFilter upstreamResilienceGlobalFilter(CircuitBreakerRegistry breakers, ResilienceProperties resilience) {
+        return new UpstreamResilienceGlobalFilter(breakers, resilience);
+    }
+
+    // --- the HTTP edge ------------------------------------------------------------------------------------
+
+    @Bean
+    EdgeMetrics edgeMetrics(MeterRegistry meters) {
+        return new EdgeMetrics(meters);
+    }
+
+    @Bean
+    AccessLogWebFilter accessLogWebFilter(EdgeMetrics metrics) {
+        return new AccessLogWebFilter(metrics);
+    }
+
+    @Bean
+    HeaderSizeWebFilter headerSizeWebFilter(HttpEdgeProperties http) {
+        return new HeaderSizeWebFilter(http.maxHeaderBytes());
+    }
+
+    @Bean
+    PathNormalizationWebFilter pathNormalizationWebFilter() {
+        return new PathNormalizationWebFilter();
+    }
+
+    @Bean
+    ProblemExceptionHandler problemExceptionHandler() {
+        return new ProblemExceptionHandler();
+    }
+}

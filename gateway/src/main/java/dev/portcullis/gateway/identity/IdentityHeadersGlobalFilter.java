@@ -1,0 +1,75 @@
+package dev.portcullis.gateway.identity;
+
+import dev.portcullis.contract.IdentityHeaders;
+import dev.portcullis.gateway.policy.RoutePolicy;
+import dev.portcullis.gateway.ratelimit.RateLimitGlobalFilter;
+import dev.portcullis.gateway.security.VerifiedToken;
+import dev.portcullis.gateway.web.EdgeAttributes;
+import java.util.ArrayList;
+import java.util.List;
+import org.springframework.cloud.gateway.filter.GatewayFilterChain;
+import org.springframework.cloud.gateway.filter.GlobalFilter;
+import org.springframework.core.Ordered;
+import org.springframework.http.HttpHeaders;
+import org.springframework.web.server.ServerWebExchange;
+import reactor.core.publisher.Mono;
+
+/**
+ * The services' only source of identity. Removes every incoming {@code x-user-*} header (any case) from every routed
+ * request, then, when a token was verified, sets {@code x-user-id}, {@code x-user-role}, {@code x-user-permissions},
+ * {@code x-user-scopes} and {@code x-user-amr} from its claims (already checked to be header-safe). Public routes get
+ * no identity headers at all. Drops {@code Authorization} where the route says {@code forward-authorization: false}.
+ */
+public final class IdentityHeadersGlobalFilter implements GlobalFilter, Ordered {
+
+    /** After authentication and rate limiting, so that no rejected request pays for the copy; before route filters. */
+    public static final int ORDER = RateLimitGlobalFilter.ORDER + 50;
+
+    @Override
+    public int getOrder() {
+        return ORDER;
+    }
+
+    @Override
+    public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
+        VerifiedToken token = exchange.getAttribute(EdgeAttributes.TOKEN);
+        RoutePolicy policy = exchange.getAttribute(EdgeAttributes.POLICY);
+        boolean dropAuthorization = policy != null && !policy.forwardAuthorization();
+        HttpHeaders incoming = exchange.getRequest().getHeaders();
+        List<String> spoofed = null;
+        for (String name : incoming.headerNames()) {
+            if (IdentityHeaders.isIdentityHeader(name)) {
+                if (spoofed == null) {
+                    spoofed = new ArrayList<>(2);
+                }
+                spoofed.add(name);
+            }
+        }
+        if (token == null && spoofed == null && !dropAuthorization) {
+            return chain.filter(exchange);
+        }
+        List<String> remove = spoofed;
+        ServerWebExchange forwarded = exchange.mutate().request(request -> request.headers(headers -> {
+            if (remove != null) {
+                remove.forEach(headers::remove);
+            }
+            if (dropAuthorization) {
+                headers.remove(HttpHeaders.AUTHORIZATION);
+            }
+            if (token != null) {
+                headers.set(IdentityHeaders.USER_ID, token.subject());
+                setIfPresent(headers, IdentityHeaders.USER_ROLE, token.role());
+                headers.set(IdentityHeaders.USER_PERMISSIONS, token.permissionsHeader());
+                headers.set(IdentityHeaders.USER_SCOPES, token.scopesHeader());
+                headers.set(IdentityHeaders.USER_AMR, token.amrHeader());
+            }
+        })).build();
+        return chain.filter(forwarded);
+    }
+
+    private static void setIfPresent(HttpHeaders headers, String name, String value) {
+        if (value != null) {
+            headers.set(name, value);
+        }
+    }
+}

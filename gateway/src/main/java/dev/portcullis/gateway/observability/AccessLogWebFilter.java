@@ -1,0 +1,89 @@
+package dev.portcullis.gateway.observability;
+
+import dev.portcullis.contract.IdentityHeaders;
+import dev.portcullis.gateway.security.VerifiedToken;
+import dev.portcullis.gateway.web.EdgeAttributes;
+import dev.portcullis.gateway.web.Rejection;
+import dev.portcullis.gateway.web.RequestIds;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.cloud.gateway.route.Route;
+import org.springframework.cloud.gateway.support.ServerWebExchangeUtils;
+import org.springframework.core.Ordered;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.http.server.reactive.ServerHttpRequest;
+import org.springframework.web.server.ServerWebExchange;
+import org.springframework.web.server.WebFilter;
+import org.springframework.web.server.WebFilterChain;
+import reactor.core.publisher.Mono;
+
+/**
+ * The first thing every request meets: it fixes the request id (kept from the client when well-formed, else
+ * generated, and sent upstream), and when the exchange ends writes one access-log line and records the request
+ * metrics. The line has request id, route, method, path (never the query string, which may carry secrets), status,
+ * latency, user id and rejection reason — and never a token.
+ */
+public final class AccessLogWebFilter implements WebFilter, Ordered {
+
+    /** First of all: every other filter's outcome, including early rejections, must be logged and counted. */
+    public static final int ORDER = Ordered.HIGHEST_PRECEDENCE;
+
+    private static final Logger accessLog = LoggerFactory.getLogger("portcullis.access");
+
+    private final EdgeMetrics metrics;
+
+    public AccessLogWebFilter(EdgeMetrics metrics) {
+        this.metrics = metrics;
+    }
+
+    @Override
+    public int getOrder() {
+        return ORDER;
+    }
+
+    @Override
+    public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
+        long start = System.nanoTime();
+        ServerHttpRequest request = exchange.getRequest();
+        String offered = request.getHeaders().getFirst(IdentityHeaders.REQUEST_ID);
+        String requestId = RequestIds.isWellFormed(offered) ? offered : RequestIds.generate();
+        exchange.getAttributes().put(EdgeAttributes.REQUEST_ID, requestId);
+        ServerWebExchange withId = requestId.equals(offered) && request.getHeaders().get(IdentityHeaders.REQUEST_ID).size() == 1
+                ? exchange
+                : exchange.mutate().request(r -> r.headers(h -> h.set(IdentityHeaders.REQUEST_ID, requestId))).build();
+        withId.getResponse().getHeaders().set(IdentityHeaders.REQUEST_ID, requestId);
+        return chain.filter(withId).doFinally(signal -> record(withId, requestId, start));
+    }
+
+    private void record(ServerWebExchange exchange, String requestId, long start) {
+        long nanos = System.nanoTime() - start;
+        Route route = exchange.getAttribute(ServerWebExchangeUtils.GATEWAY_ROUTE_ATTR);
+        String routeId = route != null ? route.getId() : "none";
+        HttpStatusCode status = exchange.getResponse().getStatusCode();
+        int code = status != null ? status.value() : 200;
+        Rejection rejection = exchange.getAttribute(EdgeAttributes.REJECTION);
+        VerifiedToken token = exchange.getAttribute(EdgeAttributes.TOKEN);
+        String method = exchange.getRequest().getMethod().name();
+        metrics.recordRequest(routeId, method, code, nanos);
+        if (rejection != null) {
+            metrics.recordRejection(rejection.reason().tag(), routeId);
+        }
+        if (accessLog.isInfoEnabled()) {
+            Object note = exchange.getAttribute(EdgeAttributes.NOTE);
+            accessLog.info("request_id={} route={} method={} path=\"{}\" status={} latency_ms={} user={} reason={}{}",
+                    requestId, routeId, method, sanitize(exchange.getRequest().getPath().value()), code,
+                    String.format("%.3f", nanos / 1_000_000.0), token != null ? token.subject() : "-",
+                    rejection != null ? rejection.reason().tag() : "-", note != null ? " note=" + note : "");
+        }
+    }
+
+    /** Log-injection guard: the path is client data. */
+    private static String sanitize(String path) {
+        StringBuilder out = new StringBuilder(Math.min(path.length(), 512));
+        for (int i = 0; i < path.length() && i < 512; i++) {
+            char c = path.charAt(i);
+            out.append(c < 0x20 || c == '"' || c == 0x7f ? '_' : c);
+        }
+        return out.toString();
+    }
+}

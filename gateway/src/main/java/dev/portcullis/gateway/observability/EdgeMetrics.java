@@ -1,0 +1,45 @@
+package dev.portcullis.gateway.observability;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The gateway's own meters: {@code portcullis.gateway.requests} (timer with a latency histogram, by route, method and
+ * status) and {@code portcullis.gateway.rejections} (by reason and route). Meters are looked up in local maps keyed by
+ * their tags, so the hot path does not build tag lists per request. Tag values are bounded: route ids come from
+ * configuration, methods and statuses from HTTP, reasons from an enum.
+ */
+public final class EdgeMetrics {
+
+    private final MeterRegistry registry;
+    private final ConcurrentMap<String, Timer> requestTimers = new ConcurrentHashMap<>();
+    private final ConcurrentMap<String, Counter> rejectionCounters = new ConcurrentHashMap<>();
+
+    public EdgeMetrics(MeterRegistry registry) {
+        this.registry = registry;
+    }
+
+    public void recordRequest(String route, String method, int status, long nanos) {
+        String key = route + '|' + method + '|' + status;
+        Timer timer = requestTimers.computeIfAbsent(key, k -> Timer.builder("portcullis.gateway.requests")
+                .description("Requests through the gateway by route, method and status")
+                .tag("route", route).tag("method", method).tag("status", Integer.toString(status))
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofNanos(100_000))
+                .maximumExpectedValue(Duration.ofSeconds(30))
+                .register(registry));
+        timer.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    public void recordRejection(String reason, String route) {
+        rejectionCounters.computeIfAbsent(reason + '|' + route, k -> Counter.builder("portcullis.gateway.rejections")
+                .description("Requests turned away at the edge, by reason")
+                .tag("reason", reason).tag("route", route)
+                .register(registry)).increment();
+    }
+}

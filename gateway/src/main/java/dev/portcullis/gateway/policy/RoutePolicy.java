@@ -1,0 +1,39 @@
+package dev.portcullis.gateway.policy;
+
+import java.util.List;
+import org.springframework.http.HttpMethod;
+
+/**
+ * Everything the edge enforces for one route, compiled once at start-up from the route's {@code metadata.policy}.
+ *
+ * @param methodRules          rules for particular methods, tried in order before {@code defaultRule}
+ * @param defaultRule          the rule for methods no method rule names; authenticated unless the route says otherwise
+ * @param forwardAuthorization whether the {@code Authorization} header goes on upstream
+ * @param revocationFailOpen   whether requests are let through when revocation cannot be checked (opt-in, per route)
+ * @param rateLimit            the route's limit, or null for the global default of its kind (public / authenticated)
+ * @param rateLimitEnabled     false turns rate limiting off for the route
+ * @param retries              retries of idempotent requests when the upstream cannot be reached, or null for the default
+ */
+public record RoutePolicy(
+        String routeId,
+        List<AccessRule> methodRules,
+        AccessRule defaultRule,
+        boolean forwardAuthorization,
+        boolean revocationFailOpen,
+        RateLimit rateLimit,
+        boolean rateLimitEnabled,
+        Integer retries) {
+
+    public static RoutePolicy authenticated(String routeId) {
+        return new RoutePolicy(routeId, List.of(), AccessRule.AUTHENTICATED, true, false, null, true, null);
+    }
+
+    public AccessRule ruleFor(HttpMethod method) {
+        for (AccessRule rule : methodRules) {
+            if (rule.appliesTo(method)) {
+                return rule;
+            }
+        }
+        return defaultRule;
+    }
+}

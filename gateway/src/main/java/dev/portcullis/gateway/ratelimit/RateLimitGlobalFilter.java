@@ -1,0 +1,90 @@
+package dev.portcullis.gateway.ratelimit;
+
+import dev.portcullis.gateway.policy.RateLimit;
+import dev.portcullis.gateway.policy.RoutePolicy;
+import dev.portcullis.gateway.security.AuthenticationGlobalFilter;
+import dev.portcullis.gateway.security.VerifiedToken;
+import dev.portcullis.gateway.web.ClientAddressResolver;
+import dev.portcullis.gateway.web.EdgeAttributes;
+import dev.portcullis.gateway.web.ProblemWriter;
+import dev.portcullis.gateway.web.Rejection;
+import dev.portcullis.gateway.web.RejectionReason;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import org.springframework.cloud.gateway.filter.GatewayFilterChain;
+import org.springframework.cloud.gateway.filter.GlobalFilter;
+import org.springframework.core.Ordered;
+import org.springframework.http.HttpHeaders;
+import org.springframework.web.server.ServerWebExchange;
+import reactor.core.publisher.Mono;
+
+/**
+ * Applies the route's rate limit: per user ({@code sub}) when the request carries a verified token, per client IP
+ * otherwise (public routes, login above all). Sets {@code X-RateLimit-Limit}, {@code X-RateLimit-Remaining} and
+ * {@code X-RateLimit-Reset} (seconds), and answers 429 with {@code Retry-After} when the quota is spent.
+ */
+public final class RateLimitGlobalFilter implements GlobalFilter, Ordered {
+
+    /** Right after authentication, which tells who the caller is; before anything costs the upstream. */
+    public static final int ORDER = AuthenticationGlobalFilter.ORDER + 50;
+
+    private final RedisRateLimiter limiter;
+    private final RateLimitProperties properties;
+    private final ClientAddressResolver clientAddresses;
+    private final RateLimit authenticatedDefault;
+    private final RateLimit anonymousDefault;
+    private final MeterRegistry meters;
+
+    public RateLimitGlobalFilter(RedisRateLimiter limiter, RateLimitProperties properties,
+                                 ClientAddressResolver clientAddresses, MeterRegistry meters) {
+        this.limiter = limiter;
+        this.properties = properties;
+        this.clientAddresses = clientAddresses;
+        this.meters = meters;
+        this.authenticatedDefault = new RateLimit(properties.authenticated().requests(), properties.authenticated().period(),
+                properties.authenticated().burst());
+        this.anonymousDefault = new RateLimit(properties.anonymous().requests(), properties.anonymous().period(),
+                properties.anonymous().burst());
+    }
+
+    @Override
+    public int getOrder() {
+        return ORDER;
+    }
+
+    @Override
+    public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
+        RoutePolicy policy = exchange.getAttribute(EdgeAttributes.POLICY);
+        if (!properties.enabled() || policy == null || !policy.rateLimitEnabled()) {
+            return chain.filter(exchange);
+        }
+        VerifiedToken token = exchange.getAttribute(EdgeAttributes.TOKEN);
+        RateLimit limit = policy.rateLimit() != null ? policy.rateLimit() : token != null ? authenticatedDefault : anonymousDefault;
+        String party = policy.routeId() + ":" + (token != null ? "u:" + token.subject() : "ip:" + clientAddresses.resolve(exchange.getRequest()));
+        return limiter.acquire(party, limit).flatMap(decision -> {
+            count(policy.routeId(), decision);
+            HttpHeaders headers = exchange.getResponse().getHeaders();
+            headers.set("X-RateLimit-Limit", Integer.toString(decision.limit()));
+            if (decision.remaining() >= 0) {
+                headers.set("X-RateLimit-Remaining", Long.toString(decision.remaining()));
+                headers.set("X-RateLimit-Reset", Long.toString(ceilSeconds(decision.resetAfter())));
+            }
+            if (!decision.allowed()) {
+                return ProblemWriter.reject(exchange, Rejection.retryable(RejectionReason.RATE_LIMITED,
+                        "Rate limit of " + limit.requests() + " requests per " + limit.period() + " exceeded", decision.retryAfter()));
+            }
+            return chain.filter(exchange);
+        });
+    }
+
+    private void count(String route, RateLimitDecision decision) {
+        String outcome = decision.remaining() < 0 ? "unchecked" : decision.allowed() ? "allowed" : "denied";
+        Counter.builder("portcullis.ratelimit.decisions").tag("route", route).tag("outcome", outcome)
+                .description("Rate-limit decisions by route and outcome").register(meters).increment();
+    }
+
+    private static long ceilSeconds(Duration duration) {
+        return (duration.toMillis() + 999) / 1000;
+    }
+}

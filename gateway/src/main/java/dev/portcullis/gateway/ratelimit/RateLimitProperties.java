@@ -1,0 +1,31 @@
+package dev.portcullis.gateway.ratelimit;
+
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotNull;
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * Defaults of the shared, Redis-backed rate limits ({@code portcullis.rate-limit.*}); a route overrides them with
+ * {@code metadata.policy.rate-limit}.
+ *
+ * @param enabled       master switch
+ * @param authenticated per user ({@code sub}) on authenticated routes
+ * @param anonymous     per client IP on public routes
+ * @param timeout       upper bound of the Redis call
+ */
+@Validated
+@ConfigurationProperties("portcullis.rate-limit")
+public record RateLimitProperties(
+        @DefaultValue("true") boolean enabled,
+        @DefaultValue @NotNull Limit authenticated,
+        @DefaultValue @NotNull Limit anonymous,
+        @DefaultValue("100ms") @NotNull Duration timeout) {
+
+    /** {@code requests} per {@code period}, bursts up to {@code burst} (0 = {@code requests}). */
+    public record Limit(@DefaultValue("600") @Min(1) int requests, @DefaultValue("1m") @NotNull Duration period,
+                        @DefaultValue("0") @Min(0) int burst) {
+    }
+}

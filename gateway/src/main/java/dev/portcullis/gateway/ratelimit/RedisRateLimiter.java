@@ -1,0 +1,92 @@
+package dev.portcullis.gateway.ratelimit;
+
+import dev.portcullis.gateway.policy.RateLimit;
+import dev.portcullis.redis.RedisConnections;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.reactor.circuitbreaker.operator.CircuitBreakerOperator;
+import io.lettuce.core.RedisNoScriptException;
+import io.lettuce.core.ScriptOutputType;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Mono;
+
+/**
+ * A GCRA rate limiter in one Lua script per request, shared by every gateway instance through Redis. One key per
+ * limited party, so the script is cluster-safe; the script takes the time from Redis ({@code TIME}) so that instances
+ * with drifting clocks still agree.
+ *
+ * <p>Failure policy: when Redis cannot answer, the request passes (counted as {@code outcome=error}). Rate limiting
+ * protects capacity, not identity; refusing all traffic because the limiter is down would turn a Redis outage into a
+ * full outage. Identity checks (revocation) fail closed instead.
+ */
+public final class RedisRateLimiter {
+
+    private static final Logger log = LoggerFactory.getLogger(RedisRateLimiter.class);
+
+    static final String KEY_PREFIX = "portcullis:rl:";
+
+    /**
+     * KEYS[1] = bucket; ARGV[1] = emission interval (ms), ARGV[2] = burst. Returns {allowed, remaining, retry-after ms,
+     * reset-after ms}. The key holds the theoretical arrival time (TAT) and expires when the bucket is full again.
+     */
+    static final String SCRIPT = """
+            local now_parts = redis.call('TIME')
+            local now = now_parts[1] * 1000 + math.floor(now_parts[2] / 1000)
+            local emission = tonumber(ARGV[1])
+            local burst = tonumber(ARGV[2])
+            local tolerance = emission * burst
+            local tat = tonumber(redis.call('GET', KEYS[1]) or now)
+            if tat < now then tat = now end
+            local new_tat = tat + emission
+            local allow_at = new_tat - tolerance
+            if now < allow_at then
+              return {0, 0, allow_at - now, tat - now}
+            end
+            redis.call('SET', KEYS[1], new_tat, 'PX', math.max(1, math.ceil(new_tat - now)))
+            return {1, math.floor((now - allow_at) / emission), 0, new_tat - now}
+            """;
+
+    private final RedisConnections redis;
+    private final CircuitBreaker breaker;
+    private final Duration timeout;
+    private final String sha;
+
+    public RedisRateLimiter(RedisConnections redis, CircuitBreaker breaker, Duration timeout) {
+        this.redis = redis;
+        this.breaker = breaker;
+        this.timeout = timeout;
+        this.sha = sha1(SCRIPT);
+    }
+
+    /** Takes one request from the party's quota. Never errors. */
+    public Mono<RateLimitDecision> acquire(String party, RateLimit limit) {
+        String key = KEY_PREFIX + "{" + party + "}";
+        String[] args = {Long.toString(Math.max(1, limit.emissionInterval().toMillis())), Integer.toString(limit.burst())};
+        return redis.reactive().<List<Long>>evalsha(sha, ScriptOutputType.MULTI, new String[] {key}, args)
+                .onErrorResume(RedisNoScriptException.class,
+                        missing -> redis.reactive().eval(SCRIPT, ScriptOutputType.MULTI, new String[] {key}, args))
+                .next()
+                .timeout(timeout)
+                .map(result -> new RateLimitDecision(result.get(0) == 1L, limit.burst(), result.get(1),
+                        Duration.ofMillis(result.get(2)), Duration.ofMillis(result.get(3))))
+                .transform(CircuitBreakerOperator.of(breaker))
+                .onErrorResume(error -> {
+                    log.debug("event=rate_limit_unchecked error=\"{}\"", error.toString());
+                    return Mono.just(RateLimitDecision.unchecked(limit.burst()));
+                });
+    }
+
+    private static String sha1(String script) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1").digest(script.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

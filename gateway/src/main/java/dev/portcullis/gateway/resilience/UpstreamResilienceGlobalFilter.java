@@ -1,0 +1,148 @@
+package dev.portcullis.gateway.resilience;
+
+import dev.portcullis.gateway.identity.IdentityHeadersGlobalFilter;
+import dev.portcullis.gateway.policy.RoutePolicy;
+import dev.portcullis.gateway.web.EdgeAttributes;
+import dev.portcullis.gateway.web.ProblemWriter;
+import dev.portcullis.gateway.web.Rejection;
+import dev.portcullis.gateway.web.RejectionReason;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import java.net.ConnectException;
+import java.util.Set;
+import java.util.concurrent.TimeoutException;
+import org.springframework.cloud.gateway.filter.GatewayFilterChain;
+import org.springframework.cloud.gateway.filter.GlobalFilter;
+import org.springframework.cloud.gateway.route.Route;
+import org.springframework.cloud.gateway.support.ServerWebExchangeUtils;
+import org.springframework.core.Ordered;
+import org.springframework.http.HttpMethod;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.web.server.ResponseStatusException;
+import org.springframework.web.server.ServerWebExchange;
+import reactor.core.publisher.Mono;
+import reactor.util.retry.Retry;
+
+/**
+ * Per-route protection of and from upstreams: a Resilience4j circuit breaker per route (named {@code route-<id>}),
+ * retries of idempotent, body-less requests when the connection fails (never after the upstream has started to
+ * answer), and a problem+json 503 with {@code Retry-After} when the upstream is down or its breaker is open.
+ * Upstream 502/503/504 answers and connection failures count as failures; 5xx from application logic (500) is the
+ * service's business and passes through untouched.
+ */
+public final class UpstreamResilienceGlobalFilter implements GlobalFilter, Ordered {
+
+    /** After identity (so the request is final), before the route's own filters and the proxying itself. */
+    public static final int ORDER = IdentityHeadersGlobalFilter.ORDER + 50;
+
+    private static final Set<Integer> UPSTREAM_FAILURES = Set.of(502, 503, 504);
+
+    private final CircuitBreakerRegistry breakers;
+    private final CircuitBreakerConfig config;
+    private final ResilienceProperties properties;
+    private final Set<HttpMethod> retryMethods;
+
+    public UpstreamResilienceGlobalFilter(CircuitBreakerRegistry breakers, ResilienceProperties properties) {
+        this.breakers = breakers;
+        this.properties = properties;
+        this.retryMethods = properties.retryMethods().stream().map(HttpMethod::valueOf).collect(java.util.stream.Collectors.toSet());
+        this.config = CircuitBreakerConfig.custom()
+                .failureRateThreshold(properties.failureRateThreshold())
+                .slowCallDurationThreshold(properties.slowCallThreshold())
+                .minimumNumberOfCalls(properties.minimumCalls())
+                .slidingWindowSize(properties.windowSize())
+                .waitDurationInOpenState(properties.openFor())
+                .permittedNumberOfCallsInHalfOpenState(3)
+                .automaticTransitionFromOpenToHalfOpenEnabled(false)
+                .build();
+    }
+
+    @Override
+    public int getOrder() {
+        return ORDER;
+    }
+
+    @Override
+    public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
+        Route route = exchange.getAttribute(ServerWebExchangeUtils.GATEWAY_ROUTE_ATTR);
+        if (route == null) {
+            return chain.filter(exchange);
+        }
+        CircuitBreaker breaker = breakers.circuitBreaker("route-" + route.getId(), config);
+        if (!breaker.tryAcquirePermission()) {
+            return ProblemWriter.reject(exchange, Rejection.retryable(RejectionReason.UPSTREAM_UNAVAILABLE,
+                    "The service behind this route is unavailable (circuit open)", properties.openFor()));
+        }
+        long start = breaker.getCurrentTimestamp();
+        RoutePolicy policy = exchange.getAttribute(EdgeAttributes.POLICY);
+        int retries = policy != null && policy.retries() != null ? policy.retries() : properties.retries();
+        boolean retryable = retries > 0 && retryMethods.contains(exchange.getRequest().getMethod());
+        Mono<Void> call = Mono.defer(() -> {
+            ServerWebExchangeUtils.reset(exchange);
+            return chain.filter(exchange);
+        });
+        if (retryable) {
+            call = call.retryWhen(Retry.backoff(retries, properties.retryBackoff())
+                    .filter(error -> isConnectFailure(error) && !exchange.getResponse().isCommitted())
+                    .onRetryExhaustedThrow((spec, signal) -> signal.failure()));
+        }
+        return call
+                .then(Mono.<Void>fromRunnable(() -> {
+                    HttpStatusCode status = exchange.getResponse().getStatusCode();
+                    long took = breaker.getCurrentTimestamp() - start;
+                    if (status != null && UPSTREAM_FAILURES.contains(status.value())) {
+                        breaker.onError(took, breaker.getTimestampUnit(), new UpstreamStatusException(status.value()));
+                    } else {
+                        breaker.onSuccess(took, breaker.getTimestampUnit());
+                    }
+                }))
+                .onErrorResume(error -> {
+                    breaker.onError(breaker.getCurrentTimestamp() - start, breaker.getTimestampUnit(), error);
+                    if (exchange.getResponse().isCommitted()) {
+                        return Mono.error(error);
+                    }
+                    if (isTimeout(error)) {
+                        return ProblemWriter.reject(exchange, Rejection.of(RejectionReason.UPSTREAM_TIMEOUT,
+                                "The service behind this route did not answer in time"));
+                    }
+                    if (isConnectFailure(error)) {
+                        return ProblemWriter.reject(exchange, Rejection.retryable(RejectionReason.UPSTREAM_UNAVAILABLE,
+                                "The service behind this route cannot be reached", properties.openFor()));
+                    }
+                    return Mono.error(error);
+                })
+                .doOnCancel(breaker::releasePermission);
+    }
+
+    static boolean isConnectFailure(Throwable error) {
+        for (Throwable cause = error; cause != null; cause = cause.getCause()) {
+            if (cause instanceof ConnectException || cause instanceof java.nio.channels.ClosedChannelException
+                    || cause.getClass().getName().endsWith("PrematureCloseException")
+                    || cause instanceof java.net.UnknownHostException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    static boolean isTimeout(Throwable error) {
+        if (error instanceof ResponseStatusException status && status.getStatusCode().value() == HttpStatus.GATEWAY_TIMEOUT.value()) {
+            return true;
+        }
+        for (Throwable cause = error; cause != null; cause = cause.getCause()) {
+            if (cause instanceof TimeoutException || cause.getClass().getName().endsWith("ReadTimeoutException")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Records an upstream's own 502/503/504 as a breaker failure. */
+    static final class UpstreamStatusException extends RuntimeException {
+        UpstreamStatusException(int status) {
+            super("upstream answered " + status, null, false, false);
+        }
+    }
+}

@@ -1,0 +1,37 @@
+package dev.portcullis.gateway.security;
+
+import com.nimbusds.jwt.JWTClaimsSet;
+import dev.portcullis.contract.TokenClaims;
+import dev.portcullis.gateway.web.Rejection;
+import dev.portcullis.gateway.web.RejectionReason;
+import java.text.ParseException;
+import java.time.Instant;
+
+/** {@code sub}, {@code jti}, {@code exp} and {@code iat} must be present and of the right JSON type. */
+final class RequiredClaimsValidator implements ClaimsValidator {
+
+    @Override
+    public Rejection validate(JWTClaimsSet claims, Instant now) {
+        try {
+            if (claims.getStringClaim(TokenClaims.SUBJECT) == null) {
+                return missing(TokenClaims.SUBJECT);
+            }
+            if (claims.getStringClaim(TokenClaims.TOKEN_ID) == null) {
+                return missing(TokenClaims.TOKEN_ID);
+            }
+            if (claims.getDateClaim(TokenClaims.EXPIRES_AT) == null) {
+                return missing(TokenClaims.EXPIRES_AT);
+            }
+            if (claims.getDateClaim(TokenClaims.ISSUED_AT) == null) {
+                return missing(TokenClaims.ISSUED_AT);
+            }
+            return null;
+        } catch (ParseException wrongType) {
+            return Rejection.of(RejectionReason.MALFORMED, "A registered claim has the wrong type");
+        }
+    }
+
+    private static Rejection missing(String claim) {
+        return Rejection.of(RejectionReason.MISSING_CLAIM, "The token has no '" + claim + "' claim");
+    }
+}

@@ -1,0 +1,38 @@
+package dev.portcullis.gateway.security;
+
+import com.nimbusds.jwt.JWTClaimsSet;
+import dev.portcullis.gateway.web.Rejection;
+import dev.portcullis.gateway.web.RejectionReason;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Date;
+
+/**
+ * {@code exp} in the future, {@code nbf} and {@code iat} not in the future, each with the same clock skew: clocks of
+ * the issuer and the gateway never agree to the millisecond.
+ */
+final class TimestampValidator implements ClaimsValidator {
+
+    private final Duration skew;
+
+    TimestampValidator(Duration skew) {
+        this.skew = skew;
+    }
+
+    @Override
+    public Rejection validate(JWTClaimsSet claims, Instant now) {
+        Date expiresAt = claims.getExpirationTime();
+        if (expiresAt != null && !now.minus(skew).isBefore(expiresAt.toInstant())) {
+            return Rejection.of(RejectionReason.EXPIRED, "The access token expired");
+        }
+        Date notBefore = claims.getNotBeforeTime();
+        if (notBefore != null && notBefore.toInstant().isAfter(now.plus(skew))) {
+            return Rejection.of(RejectionReason.NOT_YET_VALID, "The access token is not valid yet");
+        }
+        Date issuedAt = claims.getIssueTime();
+        if (issuedAt != null && issuedAt.toInstant().isAfter(now.plus(skew))) {
+            return Rejection.of(RejectionReason.NOT_YET_VALID, "The access token was issued in the future");
+        }
+        return null;
+    }
+}

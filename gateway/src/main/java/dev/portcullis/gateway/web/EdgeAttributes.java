@@ -1,0 +1,19 @@
+package dev.portcullis.gateway.web;
+
+/** Exchange attribute names the edge filters share. */
+public final class EdgeAttributes {
+
+    /** The request id (String) chosen for this request. */
+    public static final String REQUEST_ID = "portcullis.requestId";
+    /** The {@link Rejection} that answered this request, if any. */
+    public static final String REJECTION = "portcullis.rejection";
+    /** The verified token ({@code dev.portcullis.gateway.security.VerifiedToken}) of an authenticated request. */
+    public static final String TOKEN = "portcullis.token";
+    /** The compiled policy ({@code dev.portcullis.gateway.policy.RoutePolicy}) of the matched route. */
+    public static final String POLICY = "portcullis.policy";
+    /** A note for the access log, e.g. that revocation failed open. */
+    public static final String NOTE = "portcullis.note";
+
+    private EdgeAttributes() {
+    }
+}

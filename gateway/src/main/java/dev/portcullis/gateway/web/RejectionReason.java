@@ -1,0 +1,74 @@
+package dev.portcullis.gateway.web;
+
+import dev.portcullis.contract.ProblemTypes;
+import java.net.URI;
+import org.springframework.http.HttpStatus;
+
+/**
+ * Every reason the edge turns a request away. One value is the response status, the problem type, the RFC 6750 error
+ * code, the access-log field and the metric tag at once, so the four can never disagree.
+ */
+public enum RejectionReason {
+
+    MISSING("missing", HttpStatus.UNAUTHORIZED, null, ProblemTypes.INVALID_TOKEN, "Authentication required"),
+    INVALID_REQUEST("invalid_request", HttpStatus.BAD_REQUEST, "invalid_request", ProblemTypes.INVALID_REQUEST, "Invalid request"),
+    MALFORMED("malformed", HttpStatus.UNAUTHORIZED, "invalid_token", ProblemTypes.INVALID_TOKEN, "Invalid access token"),
+    TOO_LARGE("too_large", HttpStatus.UNAUTHORIZED, "invalid_token", ProblemTypes.INVALID_TOKEN, "Invalid access token"),
+    DISALLOWED_ALGORITHM("disallowed_algorithm", HttpStatus.UNAUTHORIZED, "invalid_token", ProblemTypes.INVALID_TOKEN, "Invalid access token"),
+    WRONG_TYPE("wrong_type", HttpStatus.UNAUTHORIZED, "invalid_token", ProblemTypes.INVALID_TOKEN, "Invalid access token"),
+    UNKNOWN_KEY("unknown_key", HttpStatus.UNAUTHORIZED, "invalid_token", ProblemTypes.INVALID_TOKEN, "Invalid access token"),
+    BAD_SIGNATURE("bad_signature", HttpStatus.UNAUTHORIZED, "invalid_token", ProblemTypes.INVALID_TOKEN, "Invalid access token"),
+    EXPIRED("expired", HttpStatus.UNAUTHORIZED, "invalid_token", ProblemTypes.INVALID_TOKEN, "Invalid access token"),
+    NOT_YET_VALID("not_yet_valid", HttpStatus.UNAUTHORIZED, "invalid_token", ProblemTypes.INVALID_TOKEN, "Invalid access token"),
+    WRONG_ISSUER("wrong_issuer", HttpStatus.UNAUTHORIZED, "invalid_token", ProblemTypes.INVALID_TOKEN, "Invalid access token"),
+    WRONG_AUDIENCE("wrong_audience", HttpStatus.UNAUTHORIZED, "invalid_token", ProblemTypes.INVALID_TOKEN, "Invalid access token"),
+    MISSING_CLAIM("missing_claim", HttpStatus.UNAUTHORIZED, "invalid_token", ProblemTypes.INVALID_TOKEN, "Invalid access token"),
+    UNSAFE_CLAIM("unsafe_claim", HttpStatus.UNAUTHORIZED, "invalid_token", ProblemTypes.INVALID_TOKEN, "Invalid access token"),
+    REVOKED("revoked", HttpStatus.UNAUTHORIZED, "invalid_token", ProblemTypes.INVALID_TOKEN, "Invalid access token"),
+    INSUFFICIENT_PERMISSIONS("insufficient_permissions", HttpStatus.FORBIDDEN, "insufficient_scope", ProblemTypes.INSUFFICIENT_SCOPE, "Forbidden"),
+    MFA_REQUIRED("mfa_required", HttpStatus.FORBIDDEN, "insufficient_scope", ProblemTypes.INSUFFICIENT_SCOPE, "Step-up authentication required"),
+    RATE_LIMITED("rate_limited", HttpStatus.TOO_MANY_REQUESTS, null, ProblemTypes.RATE_LIMITED, "Too many requests"),
+    KEYS_UNAVAILABLE("keys_unavailable", HttpStatus.SERVICE_UNAVAILABLE, null, ProblemTypes.SERVICE_UNAVAILABLE, "Service unavailable"),
+    REVOCATION_UNAVAILABLE("revocation_unavailable", HttpStatus.SERVICE_UNAVAILABLE, null, ProblemTypes.SERVICE_UNAVAILABLE, "Service unavailable"),
+    BAD_PATH("bad_path", HttpStatus.BAD_REQUEST, null, ProblemTypes.BAD_REQUEST, "Bad request"),
+    HEADERS_TOO_LARGE("headers_too_large", HttpStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, null, ProblemTypes.HEADERS_TOO_LARGE, "Request header fields too large"),
+    NO_ROUTE("no_route", HttpStatus.NOT_FOUND, null, ProblemTypes.NOT_FOUND, "Not found"),
+    UPSTREAM_UNAVAILABLE("upstream_unavailable", HttpStatus.SERVICE_UNAVAILABLE, null, ProblemTypes.SERVICE_UNAVAILABLE, "Service unavailable"),
+    UPSTREAM_TIMEOUT("upstream_timeout", HttpStatus.GATEWAY_TIMEOUT, null, ProblemTypes.UPSTREAM_TIMEOUT, "Gateway timeout");
+
+    private final String tag;
+    private final HttpStatus status;
+    private final String bearerError;
+    private final URI problemType;
+    private final String title;
+
+    RejectionReason(String tag, HttpStatus status, String bearerError, URI problemType, String title) {
+        this.tag = tag;
+        this.status = status;
+        this.bearerError = bearerError;
+        this.problemType = problemType;
+        this.title = title;
+    }
+
+    /** The value of the {@code reason} metric tag and access-log field. */
+    public String tag() {
+        return tag;
+    }
+
+    public HttpStatus status() {
+        return status;
+    }
+
+    /** The RFC 6750 {@code error} code, or null when no token error applies. */
+    public String bearerError() {
+        return bearerError;
+    }
+
+    public URI problemType() {
+        return problemType;
+    }
+
+    public String title() {
+        return title;
+    }
+}
