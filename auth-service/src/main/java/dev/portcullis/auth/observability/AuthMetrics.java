@@ -1,0 +1,63 @@
+package dev.portcullis.auth.observability;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.springframework.stereotype.Component;
+
+/**
+ * The auth service's counters, named as the common brief fixes them (Prometheus renders dots as underscores and adds
+ * {@code _total}). Tags carry a small, fixed set of outcome values, never user data.
+ */
+@Component
+public final class AuthMetrics {
+
+    private final MeterRegistry registry;
+    private final Counter refreshReuse;
+    private final Counter keyRotations;
+
+    public AuthMetrics(MeterRegistry registry) {
+        this.registry = registry;
+        this.refreshReuse = Counter.builder("portcullis.auth.refresh.reuse")
+                .description("Rotated refresh tokens presented again; each one revoked its family").register(registry);
+        this.keyRotations = Counter.builder("portcullis.auth.key.rotations")
+                .description("Signing key rotations started").register(registry);
+    }
+
+    /** {@code outcome}: success, invalid_credentials, rate_limited, invalid_request. */
+    public void login(String outcome) {
+        Counter.builder("portcullis.auth.logins").description("Login attempts by outcome")
+                .tag("outcome", outcome).register(registry).increment();
+    }
+
+    /** {@code outcome}: success, invalid, reused, race, csrf_rejected. */
+    public void refresh(String outcome) {
+        Counter.builder("portcullis.auth.refreshes").description("Refresh attempts by outcome")
+                .tag("outcome", outcome).register(registry).increment();
+    }
+
+    public void refreshReuse() {
+        refreshReuse.increment();
+    }
+
+    /** {@code kind}: token, subject, family. */
+    public void revocation(String kind) {
+        Counter.builder("portcullis.auth.revocations").description("Revocations written by kind")
+                .tag("kind", kind).register(registry).increment();
+    }
+
+    public void keyRotated() {
+        keyRotations.increment();
+    }
+
+    /** {@code outcome}: success, invalid_code, reused_code, rate_limited, not_enrolled. */
+    public void mfaVerification(String outcome) {
+        Counter.builder("portcullis.auth.mfa.verifications").description("TOTP verifications by outcome")
+                .tag("outcome", outcome).register(registry).increment();
+    }
+
+    /** {@code outcome}: success, invalid_client, invalid_scope, invalid_target, rate_limited. */
+    public void clientToken(String outcome) {
+        Counter.builder("portcullis.auth.client.tokens").description("Client-credentials token requests by outcome")
+                .tag("outcome", outcome).register(registry).increment();
+    }
+}

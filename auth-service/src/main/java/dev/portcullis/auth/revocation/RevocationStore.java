@@ -1,0 +1,80 @@
+package dev.portcullis.auth.revocation;
+
+import dev.portcullis.auth.config.AuthProperties;
+import dev.portcullis.contract.RevocationKeys;
+import dev.portcullis.contract.RevocationMessage;
+import io.lettuce.core.SetArgs;
+import io.lettuce.core.cluster.api.reactive.RedisClusterReactiveCommands;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import org.springframework.stereotype.Component;
+import reactor.core.publisher.Mono;
+
+/**
+ * The revocation keys of the contract ({@link RevocationKeys}), written here and read by every gateway:
+ * {@code revoked:jti:<jti>} = {@code "1"} until the token's {@code exp} plus clock skew, and
+ * {@code revoked:sub:<sub>} = the revoke-all instant in epoch milliseconds for the longest token lifetime plus skew.
+ * Each write is followed by a {@link RevocationMessage} on the {@code revocations} channel for caching gateways; the
+ * key stays the source of truth, so the key is written first.
+ */
+@Component
+public final class RevocationStore {
+
+    private final RedisClusterReactiveCommands<String, String> redis;
+    private final Clock clock;
+    private final Duration clockSkew;
+    private final Duration subjectTtl;
+
+    RevocationStore(RedisClusterReactiveCommands<String, String> redis, Clock clock, AuthProperties properties) {
+        this.redis = redis;
+        this.clock = clock;
+        this.clockSkew = properties.clockSkew();
+        this.subjectTtl = RevocationKeys.subjectKeyTtl(properties.maxAccessTokenLifetime(), properties.clockSkew());
+    }
+
+    /** Revokes one access token until it could no longer pass any verifier anyway. */
+    public Mono<Void> revokeToken(String jti, Instant expiresAt) {
+        long ttl = Duration.between(clock.instant(), expiresAt.plus(clockSkew)).toMillis();
+        if (ttl <= 0) {
+            return Mono.empty(); // already past exp + skew: every verifier refuses it on its own
+        }
+        String message = new RevocationMessage.TokenRevoked(jti, expiresAt.toEpochMilli()).encode();
+        return redis.set(RevocationKeys.jtiKey(jti), "1", SetArgs.Builder.px(ttl))
+                .then(redis.publish(RevocationKeys.CHANNEL, message))
+                .then();
+    }
+
+    /**
+     * Revokes every token of {@code subject} issued at or before now; returns the instant written (epoch ms).
+     */
+    public Mono<Long> revokeSubject(String subject) {
+        long now = clock.millis();
+        String message = new RevocationMessage.SubjectRevoked(subject, now).encode();
+        return redis.set(RevocationKeys.subjectKey(subject), Long.toString(now), SetArgs.Builder.px(subjectTtl.toMillis()))
+                .then(redis.publish(RevocationKeys.CHANNEL, message))
+                .thenReturn(now);
+    }
+
+    /** Whether this token's jti is revoked or it was issued at or before a revoke-all of its subject. */
+    public Mono<Boolean> isRevoked(String jti, String subject, long issuedAtEpochSecond) {
+        Mono<Boolean> jtiRevoked = redis.exists(RevocationKeys.jtiKey(jti)).map(n -> n > 0);
+        Mono<Boolean> subjectRevoked = subjectMarker(subject)
+                .map(marker -> marker.filter(ms -> RevocationKeys.issuedBeforeRevokeAll(issuedAtEpochSecond, ms)).isPresent());
+        return Mono.zip(jtiRevoked, subjectRevoked, (a, b) -> a || b);
+    }
+
+    /** The current revoke-all marker of {@code subject}, if any. */
+    public Mono<Optional<Long>> subjectMarker(String subject) {
+        return redis.get(RevocationKeys.subjectKey(subject))
+                .map(value -> {
+                    try {
+                        return Optional.of(Long.parseLong(value));
+                    } catch (NumberFormatException e) {
+                        return Optional.<Long>empty();
+                    }
+                })
+                .defaultIfEmpty(Optional.empty());
+    }
+}

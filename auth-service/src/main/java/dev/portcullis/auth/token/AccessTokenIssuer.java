@@ -1,0 +1,100 @@
+package dev.portcullis.auth.token;
+
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JOSEObjectType;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.JWSSigner;
+import com.nimbusds.jose.crypto.ECDSASigner;
+import com.nimbusds.jose.crypto.RSASSASigner;
+import com.nimbusds.jose.jwk.ECKey;
+import com.nimbusds.jose.jwk.JWK;
+import com.nimbusds.jose.jwk.RSAKey;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import dev.portcullis.auth.config.AuthProperties;
+import dev.portcullis.auth.config.SecureRandoms;
+import dev.portcullis.auth.keys.KeyManager;
+import dev.portcullis.auth.user.User;
+import dev.portcullis.contract.TokenClaims;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Date;
+import java.util.List;
+import org.springframework.stereotype.Component;
+import reactor.core.publisher.Mono;
+
+/**
+ * Signs access tokens exactly as DESIGN.md describes them: header {@code alg} (RS256 by default), {@code kid},
+ * {@code typ: at+jwt}; claims {@code iss, sub, aud, exp, iat, nbf(=iat), jti, client_id} and, for users,
+ * {@code username, role, permissions, scope, amr}; for services {@code scope} only.
+ */
+@Component
+public final class AccessTokenIssuer {
+
+    private static final JOSEObjectType AT_JWT = new JOSEObjectType(TokenClaims.ACCESS_TOKEN_TYPE);
+
+    private final KeyManager keys;
+    private final IssuedAtPolicy issuedAt;
+    private final AuthProperties properties;
+
+    AccessTokenIssuer(KeyManager keys, IssuedAtPolicy issuedAt, AuthProperties properties) {
+        this.keys = keys;
+        this.issuedAt = issuedAt;
+        this.properties = properties;
+    }
+
+    /** A user access token with the given authentication methods ({@code amr}). */
+    public Mono<IssuedToken> forUser(User user, List<String> amr) {
+        return issuedAt.issuedAt(user.id()).map(iat -> {
+            Instant exp = iat.plus(properties.accessTokenLifetime());
+            JWTClaimsSet.Builder claims = common(user.id(), List.of(properties.audience()), iat, exp)
+                    .claim(TokenClaims.CLIENT_ID, properties.userClientId())
+                    .claim(TokenClaims.USERNAME, user.username())
+                    .claim(TokenClaims.ROLE, user.role())
+                    .claim(TokenClaims.PERMISSIONS, user.permissions())
+                    .claim(TokenClaims.SCOPE, properties.userScope())
+                    .claim(TokenClaims.AUTH_METHODS, List.copyOf(amr));
+            return sign(claims.build(), properties.userScope());
+        });
+    }
+
+    /** A service token ({@code client_credentials}): {@code sub} = {@code client_id}, no user claims, no {@code amr}. */
+    public Mono<IssuedToken> forClient(String clientId, String audience, String scope, Duration lifetime) {
+        return issuedAt.issuedAt(clientId).map(iat -> {
+            JWTClaimsSet.Builder claims = common(clientId, List.of(audience), iat, iat.plus(lifetime))
+                    .claim(TokenClaims.CLIENT_ID, clientId)
+                    .claim(TokenClaims.SCOPE, scope);
+            return sign(claims.build(), scope);
+        });
+    }
+
+    private JWTClaimsSet.Builder common(String subject, List<String> audience, Instant iat, Instant exp) {
+        return new JWTClaimsSet.Builder()
+                .issuer(properties.issuer())
+                .subject(subject)
+                .audience(audience)
+                .issueTime(Date.from(iat))
+                .notBeforeTime(Date.from(iat))
+                .expirationTime(Date.from(exp))
+                .jwtID(SecureRandoms.uuid().toString());
+    }
+
+    private IssuedToken sign(JWTClaimsSet claims, String scope) {
+        JWK key = keys.signingKey();
+        JWSAlgorithm algorithm = key instanceof ECKey ? JWSAlgorithm.ES256 : JWSAlgorithm.RS256;
+        JWSHeader header = new JWSHeader.Builder(algorithm).keyID(key.getKeyID()).type(AT_JWT).build();
+        SignedJWT jwt = new SignedJWT(header, claims);
+        try {
+            jwt.sign(signer(key));
+        } catch (JOSEException e) {
+            throw new IllegalStateException("cannot sign with key " + key.getKeyID(), e);
+        }
+        return new IssuedToken(jwt.serialize(), claims.getJWTID(), claims.getIssueTime().toInstant(),
+                claims.getExpirationTime().toInstant(), scope);
+    }
+
+    private static JWSSigner signer(JWK key) throws JOSEException {
+        return key instanceof ECKey ec ? new ECDSASigner(ec) : new RSASSASigner((RSAKey) key);
+    }
+}

@@ -1,0 +1,47 @@
+package dev.portcullis.auth.token;
+
+import dev.portcullis.auth.web.ApiException;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.server.reactive.ServerHttpRequest;
+import org.springframework.stereotype.Component;
+import reactor.core.publisher.Mono;
+
+/**
+ * Authenticates a request by its {@code Authorization: Bearer} access token (RFC 6750) and nothing else: identity
+ * headers set by a proxy are ignored here, because this service is reachable behind the gateway and must not depend
+ * on having been reached through it.
+ */
+@Component
+public final class BearerAuthenticator {
+
+    private static final String PREFIX = "bearer ";
+
+    private final AccessTokenVerifier verifier;
+
+    BearerAuthenticator(AccessTokenVerifier verifier) {
+        this.verifier = verifier;
+    }
+
+    /** A verified user token; 401 when absent or invalid. */
+    public Mono<VerifiedToken> authenticate(ServerHttpRequest request) {
+        String authorization = request.getHeaders().getFirst(HttpHeaders.AUTHORIZATION);
+        if (authorization == null || authorization.isBlank()) {
+            return Mono.error(ApiException.missingToken());
+        }
+        if (authorization.length() <= PREFIX.length()
+                || !authorization.regionMatches(true, 0, PREFIX, 0, PREFIX.length())) {
+            return Mono.error(ApiException.invalidToken("expected a Bearer token"));
+        }
+        String token = authorization.substring(PREFIX.length()).trim();
+        return verifier.verify(token).flatMap(verified -> verified.isUserToken()
+                ? Mono.just(verified)
+                : Mono.error(ApiException.insufficientScope("a user token is required")));
+    }
+
+    /** A verified token of a user with role {@code admin}; 403 otherwise. */
+    public Mono<VerifiedToken> authenticateAdmin(ServerHttpRequest request) {
+        return authenticate(request).flatMap(token -> token.isAdmin()
+                ? Mono.just(token)
+                : Mono.error(ApiException.insufficientScope("role admin required")));
+    }
+}

@@ -1,0 +1,121 @@
+package dev.portcullis.auth.user;
+
+import dev.portcullis.auth.config.SecureRandoms;
+import dev.portcullis.auth.keys.KeyManager;
+import dev.portcullis.auth.token.BearerAuthenticator;
+import dev.portcullis.auth.web.ApiException;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Size;
+import java.net.URI;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.server.ServerWebExchange;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
+
+/**
+ * The admin API (Bearer token with {@code role: admin}): create and read users, start a signing-key rotation.
+ * Password hashes never leave the service.
+ */
+@RestController
+final class AdminController {
+
+    private static final Logger log = LoggerFactory.getLogger(AdminController.class);
+
+    private final BearerAuthenticator authenticator;
+    private final UserRepository users;
+    private final PasswordHasher hasher;
+    private final KeyManager keys;
+
+    AdminController(BearerAuthenticator authenticator, UserRepository users, PasswordHasher hasher, KeyManager keys) {
+        this.authenticator = authenticator;
+        this.users = users;
+        this.hasher = hasher;
+        this.keys = keys;
+    }
+
+    @PostMapping(path = "/auth/admin/users", consumes = MediaType.APPLICATION_JSON_VALUE,
+            produces = MediaType.APPLICATION_JSON_VALUE)
+    Mono<ResponseEntity<Map<String, Object>>> create(@Valid @RequestBody NewUser request, ServerWebExchange exchange) {
+        return authenticator.authenticateAdmin(exchange.getRequest()).flatMap(admin -> {
+            String username = Usernames.normalize(request.username());
+            if (!Usernames.ALLOWED.matcher(username).matches()) {
+                return Mono.error(ApiException.badRequest(
+                        "username must be 1-64 characters of a-z, 0-9, '.', '_', '@', '-', starting with a letter or digit"));
+            }
+            if (!PasswordHasher.fitsBcrypt(request.password())) {
+                return Mono.error(ApiException.badRequest("password must be at most " + PasswordHasher.MAX_BYTES + " bytes"));
+            }
+            return hasher.hash(request.password())
+                    .map(hash -> new User(SecureRandoms.uuid().toString(), username, request.role(),
+                            request.permissions() == null ? List.of() : request.permissions(), hash))
+                    .flatMap(user -> users.createIfAbsent(user).flatMap(created -> {
+                        if (!created) {
+                            return Mono.error(ApiException.conflict("A user with this username exists"));
+                        }
+                        log.atInfo().addKeyValue("event", "user_created").addKeyValue("username", username)
+                                .addKeyValue("by", admin.subject()).log("User created");
+                        return Mono.just(ResponseEntity.created(URI.create("/auth/admin/users/" + username))
+                                .body(view(user)));
+                    }));
+        });
+    }
+
+    @GetMapping(path = "/auth/admin/users/{username}", produces = MediaType.APPLICATION_JSON_VALUE)
+    Mono<Map<String, Object>> read(@PathVariable String username, ServerWebExchange exchange) {
+        return authenticator.authenticateAdmin(exchange.getRequest())
+                .then(users.find(Usernames.normalize(username)))
+                .map(AdminController::view)
+                .switchIfEmpty(Mono.error(() -> ApiException.notFound("No such user")));
+    }
+
+    @PostMapping(path = "/auth/admin/keys/rotate", produces = MediaType.APPLICATION_JSON_VALUE)
+    Mono<ResponseEntity<Map<String, Object>>> rotate(ServerWebExchange exchange) {
+        return authenticator.authenticateAdmin(exchange.getRequest())
+                .flatMap(admin -> Mono.fromCallable(keys::rotate).subscribeOn(Schedulers.boundedElastic()))
+                .map(rotation -> {
+                    Map<String, Object> body = new LinkedHashMap<>();
+                    body.put("kid", rotation.kid());
+                    body.put("activates_at", rotation.activatesAt().toString());
+                    body.put("previous_keys_retire_at", rotation.previousRetiresAt().toString());
+                    return ResponseEntity.status(HttpStatus.ACCEPTED).body(body);
+                })
+                .onErrorMap(KeyManager.RotationPendingException.class, e -> ApiException.conflict(
+                        "Key " + e.kid() + " is already published and activates at " + e.activatesAt()));
+    }
+
+    private static Map<String, Object> view(User user) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("id", user.id());
+        body.put("username", user.username());
+        body.put("role", user.role());
+        body.put("permissions", user.permissions());
+        return body;
+    }
+
+    /** Body of {@code POST /auth/admin/users}. */
+    record NewUser(
+            @NotBlank @Size(max = 64) String username,
+            @NotBlank @Size(min = 12, max = 128) String password,
+            @NotBlank @Pattern(regexp = "^[a-z][a-z0-9_-]{0,31}$") String role,
+            @NotNull @Size(max = 64) List<@NotBlank @Pattern(regexp = "^[a-z0-9_.-]+:[a-z0-9_.*-]+$") String> permissions) {
+        @Override
+        public String toString() {
+            return "NewUser[username=" + username + "]";
+        }
+    }
+}
