@@ -1,0 +1,268 @@
+package dev.portcullis.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Invariants every overlay must keep, asserted on the objects it renders to. */
+class KubernetesManifestsTest {
+
+    private static final String ROUTES = "spring.cloud.gateway.server.webflux.routes";
+
+    @ParameterizedTest
+    @ValueSource(strings = {"local", "production"})
+    void exposesOnlyTheGatewayAndOnlyThroughTheIngress(String overlay) {
+        RenderedManifests manifests = RenderedManifests.of(overlay);
+
+        assertThat(manifests.ofKind("Service"))
+            .allSatisfy(service -> assertThat(Yamls.stringAt(service, "spec.type")).isIn(null, "ClusterIP"));
+        assertThat(manifests.ofKind("Ingress")).hasSize(1);
+        List<Map<String, Object>> backends = manifests.ofKind("Ingress").stream()
+            .flatMap(ingress -> Yamls.maps(Yamls.at(ingress, "spec.rules")).stream())
+            .flatMap(rule -> Yamls.maps(Yamls.at(rule, "http.paths")).stream())
+            .map(path -> Yamls.mapAt(path, "backend.service"))
+            .toList();
+        assertThat(backends).isNotEmpty().allSatisfy(backend -> {
+            assertThat(backend.get("name")).isEqualTo("gateway");
+            assertThat(Yamls.stringAt(backend, "port.name")).isEqualTo("http");
+        });
+        assertThat(manifests.get("Service", "gateway"))
+            .satisfies(gateway -> assertThat(Yamls.maps(Yamls.at(gateway, "spec.ports")))
+                .extracting(p -> p.get("name")).containsExactly("http"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"local", "production"})
+    void runsEveryContainerAsNonRootOnAReadOnlyRootWithoutCapabilities(String overlay) {
+        RenderedManifests manifests = RenderedManifests.of(overlay);
+
+        assertThat(manifests.workloads()).isNotEmpty().allSatisfy(workload -> {
+            Map<String, Object> pod = RenderedManifests.podSpec(workload);
+            assertThat(Yamls.at(pod, "securityContext.runAsNonRoot")).isEqualTo(true);
+            assertThat((Integer) Yamls.at(pod, "securityContext.runAsUser")).isPositive();
+            assertThat(Yamls.at(pod, "securityContext.seccompProfile.type")).isEqualTo("RuntimeDefault");
+            assertThat(pod.get("automountServiceAccountToken")).isEqualTo(false);
+            assertThat(RenderedManifests.containers(workload)).allSatisfy(container -> {
+                assertThat(Yamls.at(container, "securityContext.readOnlyRootFilesystem")).isEqualTo(true);
+                assertThat(Yamls.at(container, "securityContext.allowPrivilegeEscalation")).isEqualTo(false);
+                assertThat(Yamls.list(Yamls.at(container, "securityContext.capabilities.drop"))).containsExactly("ALL");
+                assertThat(Yamls.at(container, "securityContext.privileged")).isNotEqualTo(true);
+            });
+        });
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"local", "production"})
+    void givesEveryContainerResourceRequestsLimitsAndProbes(String overlay) {
+        RenderedManifests manifests = RenderedManifests.of(overlay);
+
+        assertThat(manifests.workloads()).allSatisfy(workload -> assertThat(RenderedManifests.containers(workload))
+            .allSatisfy(container -> {
+                for (String bound : List.of("requests", "limits")) {
+                    assertThat(Yamls.at(container, "resources." + bound + ".cpu")).as(bound + " cpu").isNotNull();
+                    assertThat(Yamls.at(container, "resources." + bound + ".memory")).as(bound + " memory").isNotNull();
+                }
+                assertThat(container).containsKeys("readinessProbe", "livenessProbe");
+            }));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"local", "production"})
+    void probesEachAppOnTheManagementPortItIsToldToListenOn(String overlay) {
+        RenderedManifests manifests = RenderedManifests.of(overlay);
+
+        for (PortcullisApp app : PortcullisApp.values()) {
+            Map<String, Object> container = manifests.appContainer(app.appName());
+            Map<String, String> env = RenderedManifests.env(container);
+            assertThat(env).as(app.appName())
+                .containsEntry("SERVER_PORT", String.valueOf(app.port()))
+                .containsEntry("MANAGEMENT_SERVER_PORT", String.valueOf(app.managementPort()));
+            assertThat(RenderedManifests.resolvePort(container, "http")).isEqualTo(app.port());
+            assertThat(RenderedManifests.resolvePort(container, "management")).isEqualTo(app.managementPort());
+            Map<String, String> probePaths = Map.of("readinessProbe", "/actuator/health/readiness",
+                    "livenessProbe", "/actuator/health/liveness", "startupProbe", "/actuator/health/liveness");
+            probePaths.forEach((probe, path) -> {
+                assertThat(Yamls.stringAt(container, probe + ".httpGet.path")).as(app + " " + probe).isEqualTo(path);
+                assertThat(RenderedManifests.resolvePort(container, Yamls.at(container, probe + ".httpGet.port")))
+                    .as(app + " " + probe + " port").isEqualTo(app.managementPort());
+            });
+            Map<String, Object> annotations = Yamls.mapAt(manifests.get("Deployment", app.appName()),
+                    "spec.template.metadata.annotations");
+            assertThat(annotations).containsEntry("prometheus.io/scrape", "true")
+                .containsEntry("prometheus.io/port", String.valueOf(app.managementPort()))
+                .containsEntry("prometheus.io/path", "/actuator/prometheus");
+            assertThat(Yamls.maps(Yamls.at(manifests.get("Service", app.appName()), "spec.ports")))
+                .singleElement()
+                .satisfies(port -> assertThat(port.get("port")).isEqualTo(app.port()));
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"local", "production"})
+    void setsOnlyEnvironmentVariablesTheApplicationsRead(String overlay) {
+        RenderedManifests manifests = RenderedManifests.of(overlay);
+
+        for (PortcullisApp app : PortcullisApp.values()) {
+            Set<String> names = RenderedManifests.env(manifests.appContainer(app.appName())).keySet();
+            assertThat(app.allowedEnv()).as(app.appName()).containsAll(names);
+            assertThat(names).as(app.appName() + " variables missing from its application.yml")
+                .allMatch(app::reads);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"local", "production"})
+    void pointsEveryServiceUrlAtAServiceAndPortThatExist(String overlay) {
+        RenderedManifests manifests = RenderedManifests.of(overlay);
+
+        for (PortcullisApp app : PortcullisApp.values()) {
+            RenderedManifests.env(manifests.appContainer(app.appName())).forEach((name, value) -> {
+                if ((name.endsWith("_URL") || name.endsWith("_URI")) && !value.startsWith("valueFrom:")) {
+                    URI uri = URI.create(value);
+                    Map<String, Object> service = manifests.get("Service", uri.getHost());
+                    assertThat(Yamls.maps(Yamls.at(service, "spec.ports"))).as(name + "=" + value)
+                        .anySatisfy(port -> assertThat(port.get("port")).isEqualTo(uri.getPort()));
+                }
+            });
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"local", "production"})
+    void givesEveryAppTheSameIssuerAndTheGatewayAndAuthServiceTheSameAudience(String overlay) {
+        RenderedManifests manifests = RenderedManifests.of(overlay);
+
+        List<String> issuers = List.of(PortcullisApp.values()).stream()
+            .filter(app -> app.allowedEnv().contains("AUTH_ISSUER"))
+            .map(app -> RenderedManifests.env(manifests.appContainer(app.appName())).get("AUTH_ISSUER"))
+            .toList();
+        assertThat(issuers).hasSize(3).doesNotContainNull();
+        assertThat(Set.copyOf(issuers)).hasSize(1);
+        assertThat(RenderedManifests.env(manifests.appContainer("gateway")).get("AUTH_AUDIENCE"))
+            .isEqualTo(RenderedManifests.env(manifests.appContainer("auth-service")).get("AUTH_AUDIENCE"))
+            .isEqualTo("portcullis");
+        assertThat(RenderedManifests.env(manifests.appContainer("gateway")).get("AUTH_JWKS_URI"))
+            .isEqualTo("http://auth-service:" + PortcullisApp.AUTH_SERVICE.port() + "/.well-known/jwks.json");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"local", "production"})
+    void mountsATmpVolumeWhereTheJvmWrites(String overlay) {
+        RenderedManifests manifests = RenderedManifests.of(overlay);
+
+        for (PortcullisApp app : PortcullisApp.values()) {
+            Map<String, Object> deployment = manifests.get("Deployment", app.appName());
+            String volume = Yamls.maps(manifests.appContainer(app.appName()).get("volumeMounts")).stream()
+                .filter(m -> "/tmp".equals(m.get("mountPath"))).map(m -> m.get("name").toString())
+                .findFirst().orElseThrow(() -> new AssertionError(app + " mounts nothing at /tmp"));
+            assertThat(Yamls.maps(RenderedManifests.podSpec(deployment).get("volumes")))
+                .anySatisfy(v -> assertThat(v).containsEntry("name", volume).containsKey("emptyDir"));
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"local", "production"})
+    void readsGatewayRoutesFromTheGeneratedConfigMap(String overlay) {
+        RenderedManifests manifests = RenderedManifests.of(overlay);
+        Map<String, Object> gateway = manifests.appContainer("gateway");
+
+        String location = RenderedManifests.env(gateway).get("SPRING_CONFIG_ADDITIONAL_LOCATION");
+        assertThat(location).isEqualTo("file:/config/routes.yml");
+        Map<String, Object> mount = mountAt(gateway, "/config");
+        assertThat(mount.get("readOnly")).isEqualTo(true);
+        String configMapName = Yamls.stringAt(volume(manifests.get("Deployment", "gateway"), mount), "configMap.name");
+        assertThat(configMapName).matches("gateway-routes-[a-z0-9]{10}");
+        Map<String, Object> configMap = manifests.get("ConfigMap", configMapName);
+        String routes = Yamls.mapAt(configMap, "data").get("routes.yml").toString();
+        List<Map<String, Object>> mounted = Yamls.maps(Yamls.at(Yamls.parseAll(routes).getFirst(), ROUTES));
+        assertThat(mounted).extracting(r -> r.get("id")).contains("auth", "users", "products", "orders");
+        // Spring replaces a list whole: a route of the gateway's defaults missing here would vanish on Kubernetes.
+        PortcullisApp.GATEWAY.applicationYml().ifPresent(yml -> {
+            List<Map<String, Object>> defaults = Yamls.maps(Yamls.at(Yamls.loadAll(yml).getFirst(), ROUTES));
+            assertThat(mounted).extracting(r -> List.of(r.get("id"), r.get("uri"), r.get("predicates")))
+                .containsAll(defaults.stream().map(r -> List.of(r.get("id"), r.get("uri"), r.get("predicates"))).toList());
+        });
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"local", "production"})
+    void readsSigningKeysFromASecretThatIsNeverCommitted(String overlay) {
+        RenderedManifests manifests = RenderedManifests.of(overlay);
+        Map<String, Object> auth = manifests.appContainer("auth-service");
+
+        String keysDir = RenderedManifests.env(auth).get("AUTH_KEYS_DIR");
+        Map<String, Object> mount = mountAt(auth, keysDir);
+        assertThat(mount.get("readOnly")).isEqualTo(true);
+        assertThat(Yamls.stringAt(volume(manifests.get("Deployment", "auth-service"), mount), "secret.secretName"))
+            .isEqualTo("auth-signing-keys");
+        assertThat(manifests.find("Secret", "auth-signing-keys")).isEmpty();
+        assertThat(RenderedManifests.env(auth)).containsEntry("AUTH_MFA_ENCRYPTION_KEY",
+                "valueFrom:Secret/auth-mfa-encryption-key/key");
+        // The only Secret an overlay may generate is the local profile's published demo client secret.
+        assertThat(manifests.ofKind("Secret")).allSatisfy(secret ->
+            assertThat(RenderedManifests.name(secret)).startsWith("order-service-client-"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"local", "production"})
+    void deniesAllTrafficByDefaultAndLetsOnlyTheGatewayReachTheServices(String overlay) {
+        RenderedManifests manifests = RenderedManifests.of(overlay);
+        NetworkReachability network = new NetworkReachability(manifests);
+
+        assertThat(network.deniesByDefault("Ingress")).isTrue();
+        assertThat(network.deniesByDefault("Egress")).isTrue();
+        assertThat(ingressTo(manifests, network, PortcullisApp.GATEWAY)).containsExactly("namespace:ingress-nginx");
+        assertThat(ingressTo(manifests, network, PortcullisApp.USER_SERVICE)).containsExactly("gateway");
+        assertThat(ingressTo(manifests, network, PortcullisApp.ORDER_SERVICE)).containsExactly("gateway");
+        // The one service-to-service call: order-service asks product-service with its own token.
+        assertThat(ingressTo(manifests, network, PortcullisApp.PRODUCT_SERVICE)).containsExactly("gateway", "order-service");
+        // Token endpoint and JWKS for the gateway and the services that verify or obtain tokens.
+        assertThat(ingressTo(manifests, network, PortcullisApp.AUTH_SERVICE))
+            .containsExactlyInAnyOrder("gateway", "product-service", "order-service");
+        assertThat(network.egressDestinations(manifests.get("Deployment", "user-service"), 9000)).isEmpty();
+        for (PortcullisApp app : PortcullisApp.values()) {
+            assertThat(network.ingressSources(manifests.get("Deployment", app.appName()), app.managementPort()))
+                .as(app + " management port").containsExactly("namespace:monitoring");
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"local", "production"})
+    void letsOnlyTheGatewayAndTheAuthServiceReachRedis(String overlay) {
+        RenderedManifests manifests = RenderedManifests.of(overlay);
+        NetworkReachability network = new NetworkReachability(manifests);
+
+        for (PortcullisApp app : PortcullisApp.values()) {
+            Set<String> redis = network.egressDestinations(manifests.get("Deployment", app.appName()), 6379);
+            boolean mayUseRedis = app == PortcullisApp.GATEWAY || app == PortcullisApp.AUTH_SERVICE;
+            assertThat(redis.isEmpty()).as(app + " egress to Redis " + redis).isEqualTo(!mayUseRedis);
+            if (mayUseRedis) {
+                assertThat(redis).as(app.appName())
+                    .isEqualTo(overlay.equals("local") ? Set.of("redis") : Set.of("ip:0.0.0.0/0"));
+            }
+        }
+        manifests.find("StatefulSet", "redis").ifPresent(redis ->
+            assertThat(network.ingressSources(redis, 6379)).containsExactly("auth-service", "gateway"));
+    }
+
+    private static Set<String> ingressTo(RenderedManifests manifests, NetworkReachability network, PortcullisApp app) {
+        return network.ingressSources(manifests.get("Deployment", app.appName()), app.port());
+    }
+
+    static Map<String, Object> mountAt(Map<String, Object> container, String path) {
+        return Yamls.maps(container.get("volumeMounts")).stream().filter(m -> path.equals(m.get("mountPath")))
+            .findFirst().orElseThrow(() -> new AssertionError(container.get("name") + " mounts nothing at " + path));
+    }
+
+    static Map<String, Object> volume(Map<String, Object> workload, Map<String, Object> mount) {
+        return Yamls.maps(RenderedManifests.podSpec(workload).get("volumes")).stream()
+            .filter(v -> mount.get("name").equals(v.get("name"))).findFirst()
+            .orElseThrow(() -> new AssertionError("no volume " + mount.get("name")));
+    }
+}

@@ -1,0 +1,123 @@
+package dev.portcullis.deploy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The five Portcullis applications as the deployment files must see them: Maven module, default ports
+ * (docs: DESIGN.md "Ports") and the environment variables each one reads. When an application's own
+ * {@code application.yml} exists, the defaults are read from it instead, so a changed default shows up here.
+ */
+enum PortcullisApp {
+
+    GATEWAY("gateway", "gateway", 8080, 8090,
+            Set.of("SERVER_PORT", "MANAGEMENT_SERVER_PORT", "REDIS_URL", "AUTH_JWKS_URI", "AUTH_ISSUER",
+                    "AUTH_AUDIENCE", "AUTH_SERVICE_URL", "USER_SERVICE_URL", "PRODUCT_SERVICE_URL",
+                    "ORDER_SERVICE_URL", "SPRING_CONFIG_ADDITIONAL_LOCATION")),
+    AUTH_SERVICE("auth-service", "auth-service", 9000, 9090,
+            Set.of("SERVER_PORT", "MANAGEMENT_SERVER_PORT", "REDIS_URL", "AUTH_ISSUER", "AUTH_AUDIENCE",
+                    "AUTH_KEYS_DIR", "AUTH_MFA_ENCRYPTION_KEY", "SPRING_PROFILES_ACTIVE")),
+    // Trusts the identity headers the gateway sets: no token settings.
+    USER_SERVICE("user-service", "sample-services/user-service", 8081, 9081,
+            Set.of("SERVER_PORT", "MANAGEMENT_SERVER_PORT")),
+    PRODUCT_SERVICE("product-service", "sample-services/product-service", 8082, 9082,
+            Set.of("SERVER_PORT", "MANAGEMENT_SERVER_PORT", "AUTH_JWKS_URI", "AUTH_ISSUER")),
+    ORDER_SERVICE("order-service", "sample-services/order-service", 8083, 9083,
+            Set.of("SERVER_PORT", "MANAGEMENT_SERVER_PORT", "AUTH_SERVICE_URL", "PRODUCT_SERVICE_URL",
+                    "ORDER_SERVICE_CLIENT_SECRET"));
+
+    private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([A-Z0-9_]+):([^}]*)}");
+
+    private final String name;
+    private final String module;
+    private final int documentedPort;
+    private final int documentedManagementPort;
+    private final Set<String> allowedEnv;
+
+    PortcullisApp(String name, String module, int port, int managementPort, Set<String> allowedEnv) {
+        this.name = name;
+        this.module = module;
+        this.documentedPort = port;
+        this.documentedManagementPort = managementPort;
+        this.allowedEnv = allowedEnv;
+    }
+
+    /** The name of the Deployment, Service, compose service and image. */
+    String appName() {
+        return name;
+    }
+
+    /** The Maven module directory, the Dockerfile's MODULE build argument. */
+    String module() {
+        return module;
+    }
+
+    /** Every environment variable the deployment files may set for this app (SPRING_* ones are Boot's own). */
+    Set<String> allowedEnv() {
+        return allowedEnv;
+    }
+
+    /** The application's public port: its application.yml's default for server.port when present. */
+    int port() {
+        return applicationDefault("server.port", "SERVER_PORT").orElse(documentedPort);
+    }
+
+    int managementPort() {
+        return applicationDefault("management.server.port", "MANAGEMENT_SERVER_PORT").orElse(documentedManagementPort);
+    }
+
+    Optional<Path> applicationYml() {
+        Path file = Repo.file(module + "/src/main/resources/application.yml");
+        return Files.isRegularFile(file) ? Optional.of(file) : Optional.empty();
+    }
+
+    /**
+     * Whether the application's own configuration reads the variable (as a {@code ${NAME...}} placeholder).
+     * True when the application.yml does not exist yet, or for Spring Boot's own SPRING_* variables.
+     */
+    boolean reads(String env) {
+        if (env.startsWith("SPRING_")) {
+            return true;
+        }
+        return applicationYml().map(file -> text(file).contains("${" + env)).orElse(true);
+    }
+
+    private Optional<Integer> applicationDefault(String dottedKey, String env) {
+        return applicationYml().flatMap(file -> {
+            for (var document : Yamls.loadAll(file)) {
+                Object value = Yamls.at(document, dottedKey);
+                if (value == null) {
+                    value = document.get(dottedKey);
+                }
+                if (value instanceof Integer number) {
+                    return Optional.of(number);
+                }
+                if (value != null) {
+                    Matcher m = PLACEHOLDER.matcher(value.toString());
+                    if (m.matches() && m.group(1).equals(env)) {
+                        return Optional.of(Integer.parseInt(m.group(2).trim()));
+                    }
+                }
+            }
+            return Optional.empty();
+        });
+    }
+
+    static Optional<PortcullisApp> named(String name) {
+        return List.of(values()).stream().filter(app -> app.name.equals(name)).findFirst();
+    }
+
+    private static String text(Path file) {
+        try {
+            return Files.readString(file);
+        }
+        catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,111 @@
+package dev.portcullis.deploy;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+
+/** Parses YAML into plain maps and lists, and walks them without a cast on every line. */
+final class Yamls {
+
+    private Yamls() {
+    }
+
+    static Map<String, Object> load(Path file) {
+        List<Map<String, Object>> documents = loadAll(file);
+        if (documents.size() != 1) {
+            throw new IllegalArgumentException(file + " holds " + documents.size() + " documents, expected one");
+        }
+        return documents.getFirst();
+    }
+
+    static List<Map<String, Object>> loadAll(Path file) {
+        try {
+            return parseAll(Files.readString(file));
+        }
+        catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static List<Map<String, Object>> parseAll(String text) {
+        List<Map<String, Object>> documents = new ArrayList<>();
+        for (Object document : new Yaml(new LoaderOptions()).loadAll(text)) {
+            if (document != null) {
+                documents.add(map(document));
+            }
+        }
+        return documents;
+    }
+
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> map(Object value) {
+        if (value == null) {
+            return Map.of();
+        }
+        if (!(value instanceof Map)) {
+            throw new IllegalArgumentException("expected a mapping, got " + value);
+        }
+        return (Map<String, Object>) value;
+    }
+
+    @SuppressWarnings("unchecked")
+    static List<Object> list(Object value) {
+        if (value == null) {
+            return List.of();
+        }
+        if (!(value instanceof List)) {
+            throw new IllegalArgumentException("expected a sequence, got " + value);
+        }
+        return (List<Object>) value;
+    }
+
+    static List<Map<String, Object>> maps(Object value) {
+        return list(value).stream().map(Yamls::map).toList();
+    }
+
+    /** The value at a dotted path of mapping keys, or null. */
+    static Object at(Map<String, Object> root, String dottedPath) {
+        Object current = root;
+        for (String key : dottedPath.split("\\.")) {
+            if (!(current instanceof Map<?, ?> m)) {
+                return null;
+            }
+            current = m.get(key);
+        }
+        return current;
+    }
+
+    static Map<String, Object> mapAt(Map<String, Object> root, String dottedPath) {
+        return map(at(root, dottedPath));
+    }
+
+    static String stringAt(Map<String, Object> root, String dottedPath) {
+        Object value = at(root, dottedPath);
+        return value == null ? null : value.toString();
+    }
+
+    /** A deep, mutable copy, so that transformations never touch what another object shares. */
+    @SuppressWarnings("unchecked")
+    static <T> T deepCopy(T value) {
+        if (value instanceof Map<?, ?> m) {
+            Map<String, Object> copy = new LinkedHashMap<>();
+            m.forEach((k, v) -> copy.put(Objects.toString(k), deepCopy(v)));
+            return (T) copy;
+        }
+        if (value instanceof List<?> l) {
+            List<Object> copy = new ArrayList<>();
+            l.forEach(v -> copy.add(deepCopy(v)));
+            return (T) copy;
+        }
+        return value;
+    }
+}
