@@ -32,7 +32,7 @@ class UserServiceTest {
     @Test
     void returnsTheCallersProfileBuiltFromTheGatewayHeadersAndTheStore() {
         client.get().uri("/users/me")
-                .header(IdentityHeaders.USER_ID, "alice")
+                .header(IdentityHeaders.USER_ID, "u-alice")
                 .header(IdentityHeaders.USER_ROLE, "user")
                 .header(IdentityHeaders.USER_PERMISSIONS, "users:read,orders:read")
                 .header(IdentityHeaders.USER_SCOPES, "openid")
@@ -41,7 +41,7 @@ class UserServiceTest {
                 .exchange()
                 .expectStatus().isOk()
                 .expectBody()
-                .jsonPath("$.id").isEqualTo("alice")
+                .jsonPath("$.id").isEqualTo("u-alice")
                 .jsonPath("$.displayName").isEqualTo("Alice Example")
                 .jsonPath("$.email").isEqualTo("alice@example.test")
                 .jsonPath("$.role").isEqualTo("user")
@@ -68,7 +68,7 @@ class UserServiceTest {
 
     @Test
     void refusesToShowAnotherUserToANonAdminWith403Problem() {
-        client.get().uri("/users/admin")
+        client.get().uri("/users/u-admin")
                 .header(IdentityHeaders.USER_ID, "alice")
                 .header(IdentityHeaders.USER_ROLE, "user")
                 .exchange()
