@@ -36,7 +36,6 @@ import java.time.Duration;
 import org.springframework.cloud.gateway.config.GatewayProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.core.env.Environment;
 
 /**
  * Wires the edge: one place that shows every part of the request path and what it depends on.
@@ -115,8 +114,8 @@ public class EdgeConfiguration {
     // --- policy, rate limits, identity, upstreams -----------------------------------------------------------
 
     @Bean
-    RoutePolicies routePolicies(GatewayProperties gateway, Environment environment) {
-        return RoutePolicies.load(gateway, environment);
+    RoutePolicies routePolicies(GatewayProperties gateway) {
+        return RoutePolicies.load(gateway);
     }
 
     @Bean

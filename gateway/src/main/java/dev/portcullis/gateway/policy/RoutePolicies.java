@@ -2,6 +2,7 @@ package dev.portcullis.gateway.policy;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -10,12 +11,9 @@ import java.util.Set;
 import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.ConfigurationPropertyName;
-import org.springframework.boot.context.properties.source.ConfigurationPropertySource;
-import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
-import org.springframework.boot.context.properties.source.IterableConfigurationPropertySource;
+import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
 import org.springframework.cloud.gateway.config.GatewayProperties;
 import org.springframework.cloud.gateway.route.RouteDefinition;
-import org.springframework.core.env.Environment;
 import org.springframework.http.HttpMethod;
 
 /**
@@ -26,6 +24,8 @@ import org.springframework.http.HttpMethod;
 public final class RoutePolicies {
 
     static final String ROUTES = GatewayProperties.PREFIX + ".routes";
+    /** The metadata key under which a route's policy lives. */
+    static final String POLICY_KEY = "policy";
     private static final Set<String> METHODS = Set.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE");
 
     private final Map<String, RoutePolicy> byRouteId;
@@ -40,25 +40,57 @@ public final class RoutePolicies {
         return policy != null ? policy : RoutePolicy.authenticated(routeId);
     }
 
-    public static RoutePolicies load(GatewayProperties gateway, Environment environment) {
-        Binder binder = Binder.get(environment);
+    /**
+     * Compiles the policy of every route from the metadata Spring Cloud Gateway bound for it: the same route
+     * definitions the gateway routes with, so a policy can never be read from another route's configuration.
+     */
+    public static RoutePolicies load(GatewayProperties gateway) {
         Map<String, RoutePolicy> policies = new HashMap<>();
         List<RouteDefinition> routes = gateway.getRoutes();
         for (int i = 0; i < routes.size(); i++) {
             RouteDefinition route = routes.get(i);
-            String prefix = ROUTES + "[" + i + "].metadata.policy";
+            String routeKey = ROUTES + "[" + i + "]";
             if (route.getId() == null || route.getId().isBlank()) {
-                throw new InvalidPolicyException(ROUTES + "[" + i + "].id", "every route needs an id");
+                throw new InvalidPolicyException(routeKey + ".id", "every route needs an id");
             }
-            rejectUnknownKeys(environment, prefix);
-            PolicyProperties properties = binder.bind(prefix, Bindable.of(PolicyProperties.class)).orElse(null);
-            RoutePolicy policy = properties == null ? RoutePolicy.authenticated(route.getId())
-                    : compile(route.getId(), properties, prefix);
+            Object policyMetadata = route.getMetadata().get(POLICY_KEY);
+            RoutePolicy policy = policyMetadata == null ? RoutePolicy.authenticated(route.getId())
+                    : compile(route.getId(), bind(routeKey + ".metadata", policyMetadata), routeKey + ".metadata." + POLICY_KEY);
             if (policies.put(route.getId(), policy) != null) {
-                throw new InvalidPolicyException(ROUTES + "[" + i + "].id", "the route id '" + route.getId() + "' is used twice");
+                throw new InvalidPolicyException(routeKey + ".id", "the route id '" + route.getId() + "' is used twice");
             }
         }
         return new RoutePolicies(policies);
+    }
+
+    /** Binds the policy metadata with the configuration binder, keys named as the operator wrote them. */
+    private static PolicyProperties bind(String metadataKey, Object policyMetadata) {
+        Map<String, Object> flat = new LinkedHashMap<>();
+        flatten(metadataKey + "." + POLICY_KEY, policyMetadata, flat);
+        String prefix = metadataKey + "." + POLICY_KEY;
+        rejectUnknownKeys(flat.keySet(), prefix);
+        Binder binder = new Binder(new MapConfigurationPropertySource(flat));
+        return binder.bind(prefix, Bindable.of(PolicyProperties.class))
+                .orElseGet(() -> binder.bindOrCreate(prefix, Bindable.of(PolicyProperties.class)));
+    }
+
+    /** Turns nested maps and lists (as bound into route metadata) into flat property names. */
+    private static void flatten(String key, Object value, Map<String, Object> out) {
+        if (value instanceof Map<?, ?> map) {
+            if (map.isEmpty()) {
+                out.put(key, "");
+            }
+            map.forEach((k, v) -> {
+                String name = String.valueOf(k);
+                flatten(name.chars().allMatch(Character::isDigit) ? key + "[" + name + "]" : key + "." + name, v, out);
+            });
+        } else if (value instanceof List<?> list) {
+            for (int i = 0; i < list.size(); i++) {
+                flatten(key + "[" + i + "]", list.get(i), out);
+            }
+        } else {
+            out.put(key, value == null ? "" : value.toString());
+        }
     }
 
     static RoutePolicy compile(String routeId, PolicyProperties p, String prefix) {
@@ -131,34 +163,32 @@ public final class RoutePolicies {
     }
 
     /** Fails on any key under the policy that Portcullis does not know: {@code permision} must not mean "no rule". */
-    private static void rejectUnknownKeys(Environment environment, String prefix) {
+    private static void rejectUnknownKeys(Set<String> names, String prefix) {
         ConfigurationPropertyName root = ConfigurationPropertyName.of(prefix);
         int depth = root.getNumberOfElements();
-        for (ConfigurationPropertySource source : ConfigurationPropertySources.get(environment)) {
-            if (!(source instanceof IterableConfigurationPropertySource iterable)) {
+        for (String raw : names) {
+            ConfigurationPropertyName name = ConfigurationPropertyName.adapt(raw, '.');
+            if (!root.isAncestorOf(name)) {
                 continue;
             }
-            iterable.stream().filter(root::isAncestorOf).forEach(name -> {
-                String key = name.getElement(depth, ConfigurationPropertyName.Form.DASHED);
-                if (!PolicyProperties.KEYS.contains(key)) {
-                    throw new InvalidPolicyException(name.toString(), "unknown policy key '" + key + "'; known keys: "
-                            + PolicyProperties.KEYS);
+            String key = name.getElement(depth, ConfigurationPropertyName.Form.DASHED);
+            if (!PolicyProperties.KEYS.contains(key)) {
+                throw new InvalidPolicyException(raw, "unknown policy key '" + key + "'; known keys: " + PolicyProperties.KEYS);
+            }
+            if (key.equals("access") && name.getNumberOfElements() > depth + 2 && name.isNumericIndex(depth + 1)) {
+                String ruleKey = name.getElement(depth + 2, ConfigurationPropertyName.Form.DASHED);
+                if (!PolicyProperties.RULE_KEYS.contains(ruleKey)) {
+                    throw new InvalidPolicyException(raw, "unknown access-rule key '" + ruleKey + "'; known keys: "
+                            + PolicyProperties.RULE_KEYS);
                 }
-                if (key.equals("access") && name.getNumberOfElements() > depth + 2 && name.isNumericIndex(depth + 1)) {
-                    String ruleKey = name.getElement(depth + 2, ConfigurationPropertyName.Form.DASHED);
-                    if (!PolicyProperties.RULE_KEYS.contains(ruleKey)) {
-                        throw new InvalidPolicyException(name.toString(), "unknown access-rule key '" + ruleKey
-                                + "'; known keys: " + PolicyProperties.RULE_KEYS);
-                    }
+            }
+            if (key.equals("rate-limit") && name.getNumberOfElements() > depth + 1) {
+                String limitKey = name.getElement(depth + 1, ConfigurationPropertyName.Form.DASHED);
+                if (!PolicyProperties.RATE_LIMIT_KEYS.contains(limitKey)) {
+                    throw new InvalidPolicyException(raw, "unknown rate-limit key '" + limitKey + "'; known keys: "
+                            + PolicyProperties.RATE_LIMIT_KEYS);
                 }
-                if (key.equals("rate-limit") && name.getNumberOfElements() > depth + 1) {
-                    String limitKey = name.getElement(depth + 1, ConfigurationPropertyName.Form.DASHED);
-                    if (!PolicyProperties.RATE_LIMIT_KEYS.contains(limitKey)) {
-                        throw new InvalidPolicyException(name.toString(), "unknown rate-limit key '" + limitKey
-                                + "'; known keys: " + PolicyProperties.RATE_LIMIT_KEYS);
-                    }
-                }
-            });
+            }
         }
     }
 }

@@ -61,6 +61,9 @@ public abstract class GatewayIntegrationTest {
     private static WireMockServer startWireMock() {
         WireMockServer server = new WireMockServer(wireMockConfig().dynamicPort());
         server.start();
+        // The JWKS must be there before the first context starts polling it.
+        server.stubFor(get(urlPathEqualTo(JWKS_PATH)).willReturn(aResponse().withStatus(200)
+                .withHeader("Content-Type", "application/json").withBody(TestKeys.jwksJson(TestKeys.RSA))));
         return server;
     }
 
@@ -72,13 +75,17 @@ public abstract class GatewayIntegrationTest {
         registry.add("USER_SERVICE_URL", () -> base);
         registry.add("PRODUCT_SERVICE_URL", () -> base);
         registry.add("ORDER_SERVICE_URL", () -> base);
-        registry.add("portcullis.redis.url", TestRedis::url);
+        // REDIS_URL, not portcullis.redis.url: a subclass with a Redis of its own sets the latter, which wins
+        registry.add("REDIS_URL", TestRedis::url);
         registry.add("management.server.port", () -> "0");
     }
 
     @BeforeEach
     void resetStandIns() {
-        upstream.resetAll();
+        // No resetAll(): the gateway polls the JWKS at any moment, and must never find it missing between a reset
+        // and the next stub. Newer stubs win in WireMock, so re-stubbing restores the defaults.
+        upstream.resetRequests();
+        upstream.resetScenarios();
         publishKeys();
         upstream.stubFor(any(urlPathMatching("/(users|products|orders|auth|oauth2)(/.*)?"))
                 .willReturn(okJson("{\"ok\":true}")));

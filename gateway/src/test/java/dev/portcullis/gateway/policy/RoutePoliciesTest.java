@@ -1,0 +1,188 @@
+package dev.portcullis.gateway.policy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.portcullis.gateway.security.VerifiedToken;
+import dev.portcullis.gateway.web.RejectionReason;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.cloud.gateway.config.GatewayProperties;
+import org.springframework.core.env.MapPropertySource;
+import org.springframework.core.env.StandardEnvironment;
+import org.springframework.http.HttpMethod;
+
+class RoutePoliciesTest {
+
+    private static final String R0 = "spring.cloud.gateway.server.webflux.routes[0]";
+
+    @Test
+    void aRouteWithoutPolicyRequiresAValidTokenAndNothingMore() {
+        RoutePolicy policy = load(route()).forRoute("orders");
+
+        AccessRule rule = policy.ruleFor(HttpMethod.DELETE);
+        assertThat(rule.publicAccess()).isFalse();
+        assertThat(rule.check(token("user", List.of()))).isNull();
+        assertThat(policy.forwardAuthorization()).isTrue();
+        assertThat(policy.revocationFailOpen()).isFalse();
+    }
+
+    @Test
+    void aRouteNobodyConfiguredIsAuthenticatedToo() {
+        assertThat(load(route()).forRoute("declared-in-java").ruleFor(HttpMethod.GET).publicAccess()).isFalse();
+    }
+
+    @Test
+    void methodRulesDecideForTheirMethodsAndTheRouteRuleForTheRest() {
+        Map<String, Object> props = route();
+        props.put(R0 + ".metadata.policy.roles[0]", "admin");
+        props.put(R0 + ".metadata.policy.access[0].methods[0]", "GET");
+        props.put(R0 + ".metadata.policy.access[0].public", "true");
+        props.put(R0 + ".metadata.policy.access[1].methods[0]", "post");
+        props.put(R0 + ".metadata.policy.access[1].permissions[0]", "orders:write");
+        props.put(R0 + ".metadata.policy.access[1].permissions[1]", "orders:read");
+        props.put(R0 + ".metadata.policy.access[1].mfa", "true");
+        RoutePolicy policy = load(props).forRoute("orders");
+
+        assertThat(policy.ruleFor(HttpMethod.GET).publicAccess()).isTrue();
+        AccessRule post = policy.ruleFor(HttpMethod.POST);
+        assertThat(post.check(token("user", List.of("orders:write"))).reason()).isEqualTo(RejectionReason.INSUFFICIENT_PERMISSIONS);
+        assertThat(post.check(token("user", List.of("orders:write", "orders:read"))).reason()).isEqualTo(RejectionReason.MFA_REQUIRED);
+        assertThat(post.check(mfaToken(List.of("orders:write", "orders:read")))).isNull();
+        assertThat(policy.ruleFor(HttpMethod.DELETE).check(token("user", List.of())).reason())
+                .isEqualTo(RejectionReason.INSUFFICIENT_PERMISSIONS);
+        assertThat(policy.ruleFor(HttpMethod.DELETE).check(token("admin", List.of()))).isNull();
+    }
+
+    @Test
+    void anyPermissionsNeedsOneOfThem() {
+        Map<String, Object> props = route();
+        props.put(R0 + ".metadata.policy.any-permissions[0]", "a:x");
+        props.put(R0 + ".metadata.policy.any-permissions[1]", "b:x");
+        AccessRule rule = load(props).forRoute("orders").ruleFor(HttpMethod.GET);
+
+        assertThat(rule.check(token("user", List.of("b:x")))).isNull();
+        assertThat(rule.check(token("user", List.of("c:x")))).isNotNull();
+    }
+
+    @Test
+    void routeSettingsAreRead() {
+        Map<String, Object> props = route();
+        props.put(R0 + ".metadata.policy.forward-authorization", "false");
+        props.put(R0 + ".metadata.policy.revocation-fail-open", "true");
+        props.put(R0 + ".metadata.policy.rate-limit.requests", "5");
+        props.put(R0 + ".metadata.policy.rate-limit.period", "10s");
+        props.put(R0 + ".metadata.policy.retries", "0");
+        RoutePolicy policy = load(props).forRoute("orders");
+
+        assertThat(policy.forwardAuthorization()).isFalse();
+        assertThat(policy.revocationFailOpen()).isTrue();
+        assertThat(policy.rateLimit()).isEqualTo(new RateLimit(5, Duration.ofSeconds(10), 5));
+        assertThat(policy.retries()).isZero();
+    }
+
+    @Test
+    void aTypoInAPolicyKeyFailsStartUpNamingTheProperty() {
+        Map<String, Object> props = route();
+        props.put(R0 + ".metadata.policy.permision[0]", "orders:read");
+
+        assertThatThrownBy(() -> load(props)).isInstanceOf(InvalidPolicyException.class)
+                .hasMessageContaining(R0 + ".metadata.policy.permision[0]")
+                .hasMessageContaining("unknown policy key 'permision'");
+    }
+
+    @Test
+    void aTypoInsideAnAccessRuleFailsStartUp() {
+        Map<String, Object> props = route();
+        props.put(R0 + ".metadata.policy.access[0].methods[0]", "GET");
+        props.put(R0 + ".metadata.policy.access[0].role[0]", "admin");
+
+        assertThatThrownBy(() -> load(props)).hasMessageContaining("access[0].role[0]").hasMessageContaining("unknown access-rule key");
+    }
+
+    @Test
+    void anUnknownHttpMethodFailsStartUp() {
+        Map<String, Object> props = route();
+        props.put(R0 + ".metadata.policy.access[0].methods[0]", "GETT");
+
+        assertThatThrownBy(() -> load(props)).hasMessageContaining(R0 + ".metadata.policy.access[0].methods[0]")
+                .hasMessageContaining("'GETT' is not an HTTP method");
+    }
+
+    @Test
+    void aPublicRuleThatAlsoRequiresPermissionsFailsStartUp() {
+        Map<String, Object> props = route();
+        props.put(R0 + ".metadata.policy.public", "true");
+        props.put(R0 + ".metadata.policy.permissions[0]", "orders:read");
+
+        assertThatThrownBy(() -> load(props)).hasMessageContaining(R0 + ".metadata.policy.public")
+                .hasMessageContaining("public rule cannot also require");
+    }
+
+    @Test
+    void aRateLimitWithoutAPeriodFailsStartUp() {
+        Map<String, Object> props = route();
+        props.put(R0 + ".metadata.policy.rate-limit.requests", "5");
+
+        assertThatThrownBy(() -> load(props)).hasMessageContaining(R0 + ".metadata.policy.rate-limit.period");
+    }
+
+    @Test
+    void aValueOfTheWrongTypeFailsStartUpNamingTheProperty() {
+        Map<String, Object> props = route();
+        props.put(R0 + ".metadata.policy.mfa", "sometimes");
+
+        assertThatThrownBy(() -> load(props)).hasStackTraceContaining(R0 + ".metadata.policy.mfa");
+    }
+
+    @Test
+    void anAccessRuleWithoutMethodsFailsStartUp() {
+        Map<String, Object> props = route();
+        props.put(R0 + ".metadata.policy.access[0].public", "true");
+
+        assertThatThrownBy(() -> load(props)).hasMessageContaining("access[0].methods");
+    }
+
+    @Test
+    void aRouteWithoutIdFailsStartUp() {
+        Map<String, Object> props = new LinkedHashMap<>();
+        props.put(R0 + ".uri", "http://localhost:1");
+        props.put(R0 + ".predicates[0]", "Path=/x/**");
+
+        assertThatThrownBy(() -> load(props)).hasMessageContaining(R0 + ".id");
+    }
+
+    private static Map<String, Object> route() {
+        Map<String, Object> props = new LinkedHashMap<>();
+        props.put(R0 + ".id", "orders");
+        props.put(R0 + ".uri", "http://localhost:8083");
+        props.put(R0 + ".predicates[0]", "Path=/api/orders/**");
+        return props;
+    }
+
+    private static RoutePolicies load(Map<String, Object> properties) {
+        StandardEnvironment environment = new StandardEnvironment();
+        environment.getPropertySources().addFirst(new MapPropertySource("test", properties));
+        GatewayProperties gateway = Binder.get(environment).bind(GatewayProperties.PREFIX, GatewayProperties.class)
+                .orElseGet(GatewayProperties::new);
+        if (!properties.containsKey(R0 + ".id")) {
+            gateway.getRoutes().forEach(route -> route.setId(null));
+        }
+        return RoutePolicies.load(gateway);
+    }
+
+    private static VerifiedToken token(String role, List<String> permissions) {
+        return VerifiedToken.of("u-1", "j-1", Instant.now().getEpochSecond(), Instant.now().plusSeconds(600), role,
+                permissions, List.of(), List.of("pwd"), "web");
+    }
+
+    private static VerifiedToken mfaToken(List<String> permissions) {
+        return VerifiedToken.of("u-1", "j-1", Instant.now().getEpochSecond(), Instant.now().plusSeconds(600), "user",
+                permissions, List.of(), List.of("pwd", "mfa"), "web");
+    }
+}
