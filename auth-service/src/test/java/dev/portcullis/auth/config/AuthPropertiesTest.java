@@ -1,0 +1,65 @@
+package dev.portcullis.auth.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+
+class AuthPropertiesTest {
+
+    private static AuthProperties defaults() {
+        return new AuthProperties(null, null, null, null, null, null, null, null, null, null, null, null, null, null,
+                null, null);
+    }
+
+    @Test
+    void productionDefaultsFollowTheContractAndOwasp() {
+        AuthProperties p = defaults();
+        assertThat(p.passwords().bcryptCost()).isGreaterThanOrEqualTo(12);
+        assertThat(p.issuer()).isEqualTo("http://localhost:8080");
+        assertThat(p.audience()).isEqualTo("portcullis");
+        assertThat(p.accessTokenLifetime()).isEqualTo(Duration.ofMinutes(15));
+        assertThat(p.refresh().lifetime()).isEqualTo(Duration.ofDays(7));
+        assertThat(p.clockSkew()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(p.keys().algorithm()).isEqualTo("RS256");
+        assertThat(p.keys().rsaKeySize()).isGreaterThanOrEqualTo(2048);
+        assertThat(p.keys().generate()).isFalse();
+        assertThat(p.keys().jwksMaxAge()).isLessThanOrEqualTo(Duration.ofMinutes(5));
+        assertThat(p.mfa().generateEncryptionKey()).isFalse();
+        assertThat(p.redis().url()).isEqualTo("redis://localhost:6379");
+        assertThat(p.trustedProxies()).containsExactly("127.0.0.0/8", "::1/128");
+        assertThat(p.issuerOrigin()).isEqualTo("http://localhost:8080");
+    }
+
+    @Test
+    void wrongValuesFailNamingTheirKey() {
+        assertThatThrownBy(() -> new AuthProperties.Passwords(3)).hasMessageContaining("portcullis.auth.passwords.bcrypt-cost");
+        assertThatThrownBy(() -> new AuthProperties.Keys(null, null, "HS256", null, null, null, null, null))
+                .hasMessageContaining("portcullis.auth.keys.algorithm");
+        assertThatThrownBy(() -> new AuthProperties.Keys(null, null, null, 1024, null, null, null, null))
+                .hasMessageContaining("portcullis.auth.keys.rsa-key-size");
+        assertThatThrownBy(() -> new AuthProperties.Refresh(Duration.ZERO, null, null, null))
+                .hasMessageContaining("portcullis.auth.refresh.lifetime");
+        assertThatThrownBy(() -> new AuthProperties.Client("svc", "plain-secret", List.of(), List.of("x"), null))
+                .hasMessageContaining("secret-hash");
+        assertThatThrownBy(() -> new AuthProperties("ftp://x", null, null, null, null, null, null, null, null, null,
+                null, null, null, null, null, null)).hasMessageContaining("portcullis.auth.issuer");
+    }
+
+    @Test
+    void theApplicationRefusesToStartWithAWrongValueAndNamesTheKey() {
+        new ApplicationContextRunner()
+                .withUserConfiguration(Enabler.class)
+                .withPropertyValues("portcullis.auth.access-token-lifetime=-5m")
+                .run(context -> assertThat(context).hasFailed()
+                        .getFailure().rootCause().hasMessageContaining("portcullis.auth.access-token-lifetime"));
+    }
+
+    @EnableConfigurationProperties(AuthProperties.class)
+    static class Enabler {
+    }
+}
