@@ -68,7 +68,7 @@ public final class JwksKeyStore implements SmartLifecycle {
             built = JWKSourceBuilder.<SecurityContext>create(properties.jwksUri().toURL(), retriever)
                     .cache(jwks.cacheTtl().toMillis(), jwks.connectTimeout().plus(jwks.readTimeout()).toMillis())
                     .refreshAheadCache(jwks.refreshAhead().toMillis(), true)
-                    .rateLimited(jwks.minRefetchInterval().toMillis(), event -> refetchRateLimited.increment())
+                    .rateLimited(jwks.minRefetchInterval().toMillis())
                     .outageTolerant(jwks.outageTolerance().toMillis(),
                             event -> log.warn("event=jwks_outage detail=\"serving the last good key set\""))
                     .retrying(true)
@@ -153,6 +153,7 @@ public final class JwksKeyStore implements SmartLifecycle {
             set = source.getJWKSet(evaluator, now, null);
         } catch (RateLimitReachedException limited) {
             // A flood of unknown kids: the cached set stands; the kid is simply unknown.
+            refetchRateLimited.increment();
             return current;
         }
         KeySnapshot next = set == current.jwkSet() ? current.confirmedAt(now) : KeySnapshot.of(set, allowed, now);
@@ -167,6 +168,7 @@ public final class JwksKeyStore implements SmartLifecycle {
     public void start() {
         // Load at once and keep polling; until the first load succeeds readiness stays DOWN.
         poller = Flux.interval(Duration.ZERO, TICK)
+                .onBackpressureDrop()
                 .filter(tick -> !isReady() || clock.millis() - lastPollMillis >= pollInterval.toMillis())
                 .concatMap(tick -> poll()
                         .doOnNext(keys -> lastPollMillis = clock.millis())

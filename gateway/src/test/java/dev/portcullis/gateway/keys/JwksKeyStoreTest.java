@@ -1,0 +1,174 @@
+package dev.portcullis.gateway.keys;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.nimbusds.jose.jwk.JWK;
+import dev.portcullis.gateway.security.JwtProperties;
+import dev.portcullis.testsupport.MutableClock;
+import dev.portcullis.testsupport.TestKeys;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Set;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.health.contributor.Status;
+import reactor.core.publisher.Flux;
+import reactor.test.StepVerifier;
+
+class JwksKeyStoreTest {
+
+    private static final String PATH = "/.well-known/jwks.json";
+
+    private final WireMockServer jwks = new WireMockServer(wireMockConfig().dynamicPort());
+    private final MutableClock clock = MutableClock.startingNow();
+    private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    private JwksKeyStore store;
+
+    @BeforeEach
+    void start() {
+        jwks.start();
+    }
+
+    @AfterEach
+    void stop() {
+        if (store != null) {
+            store.stop();
+        }
+        jwks.stop();
+    }
+
+    @Test
+    void findsAPublishedKeyByItsKid() {
+        serve(TestKeys.RSA);
+        store = store(Duration.ofSeconds(30), Set.of("RS256"));
+
+        StepVerifier.create(store.find(TestKeys.RSA.getKeyID()))
+                .assertNext(lookup -> assertThat(lookup).isInstanceOf(KeyLookup.Found.class))
+                .verifyComplete();
+        assertThat(store.isReady()).isTrue();
+    }
+
+    @Test
+    void aFloodOfUnknownKidsCausesAtMostTwoRefetchesPerInterval() {
+        serve(TestKeys.RSA);
+        store = store(Duration.ofSeconds(30), Set.of("RS256"));
+        StepVerifier.create(store.poll()).expectNextCount(1).verifyComplete();
+
+        StepVerifier.create(Flux.range(0, 200).concatMap(i -> store.find(UUID.randomUUID().toString())))
+                .expectNextCount(200)
+                .verifyComplete();
+
+        // the first load plus at most two refetches within the rate-limit interval
+        int fetches = jwks.findAll(getRequestedFor(urlPathEqualTo(PATH))).size();
+        assertThat(fetches).isLessThanOrEqualTo(3);
+    }
+
+    @Test
+    void aRotatedKeyIsPickedUpWhenATokenFirstNamesIt() {
+        serve(TestKeys.RSA);
+        store = store(Duration.ofSeconds(30), Set.of("RS256"));
+        StepVerifier.create(store.poll()).expectNextCount(1).verifyComplete();
+
+        serve(TestKeys.RSA, TestKeys.RSA_NEXT);
+
+        StepVerifier.create(store.find(TestKeys.RSA_NEXT.getKeyID()))
+                .assertNext(lookup -> assertThat(lookup).isInstanceOf(KeyLookup.Found.class))
+                .verifyComplete();
+    }
+
+    @Test
+    void aKeyRotatedRightAfterAFloodIsFoundOnceTheRateLimitIntervalHasPassed() {
+        serve(TestKeys.RSA);
+        store = store(Duration.ofSeconds(30), Set.of("RS256"));
+        StepVerifier.create(store.poll()).expectNextCount(1).verifyComplete();
+        StepVerifier.create(Flux.range(0, 50).concatMap(i -> store.find(UUID.randomUUID().toString())))
+                .expectNextCount(50).verifyComplete();
+
+        serve(TestKeys.RSA, TestKeys.RSA_NEXT);
+        clock.advance(Duration.ofSeconds(31));
+
+        StepVerifier.create(store.find(TestKeys.RSA_NEXT.getKeyID()))
+                .assertNext(lookup -> assertThat(lookup).isInstanceOf(KeyLookup.Found.class))
+                .verifyComplete();
+    }
+
+    @Test
+    void keepsServingTheLastGoodKeySetWhileTheJwksEndpointIsDown() {
+        serve(TestKeys.RSA);
+        store = store(Duration.ofSeconds(30), Set.of("RS256"));
+        StepVerifier.create(store.poll()).expectNextCount(1).verifyComplete();
+
+        jwks.stubFor(get(urlPathEqualTo(PATH)).willReturn(aResponse().withStatus(503)));
+        clock.advance(Duration.ofMinutes(20)); // far past the 5-minute cache TTL
+
+        StepVerifier.create(store.poll()).expectNextCount(1).verifyComplete();
+        StepVerifier.create(store.find(TestKeys.RSA.getKeyID()))
+                .assertNext(lookup -> assertThat(lookup).isInstanceOf(KeyLookup.Found.class))
+                .verifyComplete();
+        assertThat(meters.get("portcullis.jwks.fetches").tag("outcome", "failure").counter().count()).isPositive();
+    }
+
+    @Test
+    void isNotReadyUntilAKeySetHasBeenLoadedOnce() {
+        jwks.stubFor(get(urlPathEqualTo(PATH)).willReturn(aResponse().withStatus(500)));
+        store = store(Duration.ofMillis(200), Set.of("RS256"));
+        JwksHealthIndicator health = new JwksHealthIndicator(store);
+        store.start();
+
+        StepVerifier.create(health.health()).assertNext(h -> assertThat(h.getStatus()).isEqualTo(Status.OUT_OF_SERVICE)).verifyComplete();
+        StepVerifier.create(store.find(TestKeys.RSA.getKeyID()))
+                .assertNext(lookup -> assertThat(lookup).isInstanceOf(KeyLookup.Unavailable.class))
+                .verifyComplete();
+
+        serve(TestKeys.RSA);
+
+        // time passes (the fetch rate limit opens again) and the poller retries on its own
+        await().atMost(Duration.ofSeconds(10)).until(() -> {
+            clock.advance(Duration.ofSeconds(1));
+            return store.isReady();
+        });
+        StepVerifier.create(health.health()).assertNext(h -> assertThat(h.getStatus()).isEqualTo(Status.UP)).verifyComplete();
+    }
+
+    @Test
+    void keysThatCannotVerifyAnAllowedAlgorithmAreNotTrusted() {
+        serve(TestKeys.RSA, TestKeys.EC, TestKeys.rsaWeak("weak-1024"));
+        store = store(Duration.ofSeconds(30), Set.of("RS256"));
+        StepVerifier.create(store.poll()).expectNextCount(1).verifyComplete();
+
+        assertThat(store.keyIds()).containsExactly(TestKeys.RSA.getKeyID());
+    }
+
+    @Test
+    void anEcKeyIsTrustedWhenEs256IsAllowed() {
+        serve(TestKeys.RSA, TestKeys.EC);
+        store = store(Duration.ofSeconds(30), Set.of("RS256", "ES256"));
+        StepVerifier.create(store.poll()).expectNextCount(1).verifyComplete();
+
+        assertThat(store.keyIds()).containsExactlyInAnyOrder(TestKeys.RSA.getKeyID(), TestKeys.EC.getKeyID());
+    }
+
+    private void serve(JWK... keys) {
+        jwks.stubFor(get(urlPathEqualTo(PATH)).willReturn(aResponse().withStatus(200)
+                .withHeader("Content-Type", "application/json").withBody(TestKeys.jwksJson(keys))));
+    }
+
+    private JwksKeyStore store(Duration minRefetchInterval, Set<String> algorithms) {
+        JwtProperties properties = new JwtProperties(URI.create(jwks.baseUrl() + PATH), "http://issuer", Set.of("portcullis"),
+                algorithms, Duration.ofSeconds(30), 8192,
+                new JwtProperties.Jwks(Duration.ofMinutes(5), Duration.ofSeconds(30), minRefetchInterval, Duration.ofHours(12),
+                        Duration.ofSeconds(2), Duration.ofSeconds(2), Duration.ofSeconds(15)),
+                new JwtProperties.Cache(true, 1000));
+        return new JwksKeyStore(properties, clock, meters);
+    }
+}
