@@ -6,6 +6,7 @@ import dev.portcullis.gateway.keys.JwksKeyStore;
 import dev.portcullis.gateway.observability.AccessLogWebFilter;
 import dev.portcullis.gateway.observability.EdgeMetrics;
 import dev.portcullis.gateway.policy.RoutePolicies;
+import dev.portcullis.gateway.ratelimit.LeasingRateLimiter;
 import dev.portcullis.gateway.ratelimit.RateLimitGlobalFilter;
 import dev.portcullis.gateway.ratelimit.RateLimitProperties;
 import dev.portcullis.gateway.ratelimit.RedisRateLimiter;
@@ -131,13 +132,18 @@ public class EdgeConfiguration {
     }
 
     @Bean
+    LeasingRateLimiter leasingRateLimiter(RedisRateLimiter shared, RateLimitProperties rateLimit) {
+        return new LeasingRateLimiter(shared, rateLimit.maxLease(), rateLimit.maxParties());
+    }
+
+    @Bean
     AuthenticationGlobalFilter authenticationGlobalFilter(RoutePolicies policies, AccessTokenVerifier verifier,
                                                           DelegatingRevocationChecker revocation) {
         return new AuthenticationGlobalFilter(policies, verifier, revocation);
     }
 
     @Bean
-    RateLimitGlobalFilter rateLimitGlobalFilter(RedisRateLimiter limiter, RateLimitProperties rateLimit,
+    RateLimitGlobalFilter rateLimitGlobalFilter(LeasingRateLimiter limiter, RateLimitProperties rateLimit,
                                                 ClientAddressResolver clientAddresses, MeterRegistry meters) {
         return new RateLimitGlobalFilter(limiter, rateLimit, clientAddresses, meters);
     }

@@ -29,14 +29,14 @@ public final class RateLimitGlobalFilter implements GlobalFilter, Ordered {
     /** Right after authentication, which tells who the caller is; before anything costs the upstream. */
     public static final int ORDER = AuthenticationGlobalFilter.ORDER + 50;
 
-    private final RedisRateLimiter limiter;
+    private final LeasingRateLimiter limiter;
     private final RateLimitProperties properties;
     private final ClientAddressResolver clientAddresses;
     private final RateLimit authenticatedDefault;
     private final RateLimit anonymousDefault;
     private final MeterRegistry meters;
 
-    public RateLimitGlobalFilter(RedisRateLimiter limiter, RateLimitProperties properties,
+    public RateLimitGlobalFilter(LeasingRateLimiter limiter, RateLimitProperties properties,
                                  ClientAddressResolver clientAddresses, MeterRegistry meters) {
         this.limiter = limiter;
         this.properties = properties;

@@ -15,6 +15,9 @@ import org.springframework.validation.annotation.Validated;
  * @param authenticated per user ({@code sub}) on authenticated routes
  * @param anonymous     per client IP on public routes
  * @param timeout       upper bound of the Redis call
+ * @param maxLease      most tokens an instance takes from a shared bucket at once (1 = a Redis call per request);
+ *                      a limit uses leases of burst/10, capped here
+ * @param maxParties    bound on the parties (users, IPs) an instance keeps leases for
  */
 @Validated
 @ConfigurationProperties("portcullis.rate-limit")
@@ -22,7 +25,9 @@ public record RateLimitProperties(
         @DefaultValue("true") boolean enabled,
         @DefaultValue @NotNull Limit authenticated,
         @DefaultValue @NotNull Limit anonymous,
-        @DefaultValue("100ms") @NotNull Duration timeout) {
+        @DefaultValue("100ms") @NotNull Duration timeout,
+        @DefaultValue("20") @Min(1) int maxLease,
+        @DefaultValue("100000") @Min(1) int maxParties) {
 
     /** {@code requests} per {@code period}, bursts up to {@code burst} (0 = {@code requests}). */
     public record Limit(@DefaultValue("600") @Min(1) int requests, @DefaultValue("1m") @NotNull Duration period,

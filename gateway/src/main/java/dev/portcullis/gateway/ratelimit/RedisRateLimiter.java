@@ -32,7 +32,8 @@ public final class RedisRateLimiter {
     static final String KEY_PREFIX = "portcullis:rl:";
 
     /**
-     * KEYS[1] = bucket; ARGV[1] = emission interval (ms), ARGV[2] = burst. Returns {allowed, remaining, retry-after ms,
+     * KEYS[1] = bucket; ARGV[1] = emission interval (ms), ARGV[2] = burst, ARGV[3] = tokens wanted. Grants as many of
+     * the wanted tokens as the bucket holds (at least one, or none). Returns {granted, remaining, retry-after ms,
      * reset-after ms}. The key holds the theoretical arrival time (TAT) and expires when the bucket is full again.
      */
     static final String SCRIPT = """
@@ -40,16 +41,18 @@ public final class RedisRateLimiter {
             local now = now_parts[1] * 1000 + math.floor(now_parts[2] / 1000)
             local emission = tonumber(ARGV[1])
             local burst = tonumber(ARGV[2])
+            local wanted = tonumber(ARGV[3])
             local tolerance = emission * burst
             local tat = tonumber(redis.call('GET', KEYS[1]) or now)
             if tat < now then tat = now end
-            local new_tat = tat + emission
-            local allow_at = new_tat - tolerance
-            if now < allow_at then
-              return {0, 0, allow_at - now, tat - now}
+            local available = math.floor((now + tolerance - tat) / emission)
+            if available < 1 then
+              return {0, 0, tat + emission - tolerance - now, tat - now}
             end
+            local granted = math.min(wanted, available)
+            local new_tat = tat + granted * emission
             redis.call('SET', KEYS[1], new_tat, 'PX', math.max(1, math.ceil(new_tat - now)))
-            return {1, math.floor((now - allow_at) / emission), 0, new_tat - now}
+            return {granted, available - granted, 0, new_tat - now}
             """;
 
     private final RedisConnections redis;
@@ -66,20 +69,41 @@ public final class RedisRateLimiter {
 
     /** Takes one request from the party's quota. Never errors. */
     public Mono<RateLimitDecision> acquire(String party, RateLimit limit) {
+        return take(party, limit, 1).map(grant -> grant.decision());
+    }
+
+    /**
+     * Takes up to {@code wanted} tokens from the party's shared bucket at once (a lease spent locally afterwards).
+     * Never errors: when Redis cannot answer, the grant is {@link Grant#unchecked}.
+     */
+    Mono<Grant> take(String party, RateLimit limit, int wanted) {
         String key = KEY_PREFIX + "{" + party + "}";
-        String[] args = {Long.toString(Math.max(1, limit.emissionInterval().toMillis())), Integer.toString(limit.burst())};
+        String[] args = {Long.toString(Math.max(1, limit.emissionInterval().toMillis())), Integer.toString(limit.burst()),
+                Integer.toString(Math.max(1, wanted))};
         return redis.reactive().<List<Long>>evalsha(sha, ScriptOutputType.MULTI, new String[] {key}, args)
                 .onErrorResume(RedisNoScriptException.class,
                         missing -> redis.reactive().eval(SCRIPT, ScriptOutputType.MULTI, new String[] {key}, args))
                 .next()
                 .timeout(timeout)
-                .map(result -> new RateLimitDecision(result.get(0) == 1L, limit.burst(), result.get(1),
-                        Duration.ofMillis(result.get(2)), Duration.ofMillis(result.get(3))))
+                .map(result -> new Grant(result.get(0).intValue(), new RateLimitDecision(result.get(0) > 0, limit.burst(),
+                        result.get(1), Duration.ofMillis(result.get(2)), Duration.ofMillis(result.get(3)))))
                 .transform(CircuitBreakerOperator.of(breaker))
                 .onErrorResume(error -> {
                     log.debug("event=rate_limit_unchecked error=\"{}\"", error.toString());
-                    return Mono.just(RateLimitDecision.unchecked(limit.burst()));
+                    return Mono.just(Grant.unchecked(limit.burst()));
                 });
+    }
+
+    /** Tokens granted by one script call and the decision for the request that asked. */
+    record Grant(int tokens, RateLimitDecision decision) {
+
+        static Grant unchecked(int limit) {
+            return new Grant(0, RateLimitDecision.unchecked(limit));
+        }
+
+        boolean isUnchecked() {
+            return decision.remaining() < 0;
+        }
     }
 
     private static String sha1(String script) {

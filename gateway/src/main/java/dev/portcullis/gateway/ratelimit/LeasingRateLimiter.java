@@ -1,0 +1,123 @@
+package dev.portcullis.gateway.ratelimit;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.portcullis.gateway.policy.RateLimit;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import reactor.core.publisher.Mono;
+
+/**
+ * Rate limiting without a Redis round trip per request. Each instance takes a small lease of tokens from the party's
+ * shared bucket in one script call and spends it locally; when the lease runs low it takes the next one in the
+ * background, so that a steady caller almost never waits for Redis. A denial is remembered locally until its
+ * {@code Retry-After}, so a client hammering a spent quota costs no Redis call either.
+ *
+ * <p>Accuracy: leased tokens are debited from the shared bucket before they are used, so the limit is never exceeded
+ * across instances. The price is early refusals: up to {@code lease - 1} tokens per other instance may sit unused in
+ * their leases (they expire after {@link #LEASE_TTL}). Small limits (burst below 10 x lease) use leases of one token,
+ * which is exact.
+ */
+public final class LeasingRateLimiter {
+
+    /** Leased tokens unused for this long are dropped (never over-admits; bounds the early-refusal error in time). */
+    static final Duration LEASE_TTL = Duration.ofSeconds(1);
+
+    private final RedisRateLimiter shared;
+    private final int maxLease;
+    private final Cache<String, Lease> leases;
+
+    public LeasingRateLimiter(RedisRateLimiter shared, int maxLease, int maxParties) {
+        this.shared = shared;
+        this.maxLease = maxLease;
+        this.leases = Caffeine.newBuilder().maximumSize(maxParties).expireAfterAccess(Duration.ofMinutes(2)).build();
+    }
+
+    public Mono<RateLimitDecision> acquire(String party, RateLimit limit) {
+        int leaseSize = leaseSize(limit);
+        if (leaseSize == 1) {
+            return shared.acquire(party, limit);
+        }
+        Lease lease = leases.get(party, key -> new Lease());
+        long now = System.nanoTime();
+        long deniedUntil = lease.deniedUntilNanos;
+        if (now < deniedUntil) {
+            return Mono.just(new RateLimitDecision(false, limit.burst(), 0, Duration.ofNanos(deniedUntil - now),
+                    Duration.ofNanos(deniedUntil - now)));
+        }
+        int left = lease.take(now);
+        if (left >= 0) {
+            if (left <= leaseSize / 4) {
+                refillInBackground(party, limit, leaseSize, lease);
+            }
+            return Mono.just(new RateLimitDecision(true, limit.burst(), left + lease.lastRemaining, Duration.ZERO,
+                    Duration.ofMillis(lease.lastResetMillis)));
+        }
+        // Lease spent: this request waits for Redis, and takes a lease for the requests after it.
+        return shared.take(party, limit, leaseSize).map(grant -> {
+            apply(lease, grant, System.nanoTime(), true);
+            return grant.decision();
+        });
+    }
+
+    private void refillInBackground(String party, RateLimit limit, int leaseSize, Lease lease) {
+        if (lease.refilling.compareAndSet(false, true)) {
+            shared.take(party, limit, leaseSize)
+                    .doFinally(signal -> lease.refilling.set(false))
+                    .subscribe(grant -> apply(lease, grant, System.nanoTime(), false));
+        }
+    }
+
+    private static void apply(Lease lease, RedisRateLimiter.Grant grant, long now, boolean oneUsedNow) {
+        if (grant.isUnchecked()) {
+            return;
+        }
+        lease.lastRemaining = grant.decision().remaining();
+        lease.lastResetMillis = grant.decision().resetAfter().toMillis();
+        if (grant.tokens() == 0) {
+            lease.deniedUntilNanos = now + grant.decision().retryAfter().toNanos();
+            return;
+        }
+        lease.add(grant.tokens() - (oneUsedNow ? 1 : 0), now);
+    }
+
+    int leaseSize(RateLimit limit) {
+        return Math.max(1, Math.min(maxLease, limit.burst() / 10));
+    }
+
+    /** One party's locally held tokens. */
+    static final class Lease {
+        private final AtomicInteger tokens = new AtomicInteger();
+        private final AtomicBoolean refilling = new AtomicBoolean();
+        private volatile long expiresAtNanos;
+        volatile long deniedUntilNanos;
+        volatile long lastRemaining;
+        volatile long lastResetMillis;
+
+        /** @return the tokens left after taking one, or -1 when none was there */
+        int take(long now) {
+            if (now > expiresAtNanos) {
+                tokens.set(0);
+                return -1;
+            }
+            while (true) {
+                int current = tokens.get();
+                if (current <= 0) {
+                    return -1;
+                }
+                if (tokens.compareAndSet(current, current - 1)) {
+                    return current - 1;
+                }
+            }
+        }
+
+        void add(int count, long now) {
+            if (now > expiresAtNanos) {
+                tokens.set(0);
+            }
+            tokens.addAndGet(Math.max(0, count));
+            expiresAtNanos = now + LEASE_TTL.toNanos();
+        }
+    }
+}
