@@ -58,7 +58,8 @@ public final class RevocationView implements SmartLifecycle {
     private final AtomicBoolean synced = new AtomicBoolean();
     /** Monotonic time of the last answered heartbeat: liveness is about elapsed time, not about the token clock. */
     private final AtomicLong lastHeartbeatNanos = new AtomicLong(System.nanoTime() - Duration.ofDays(1).toNanos());
-    private final Disposable.Composite tasks = Disposables.composite();
+    /** Replaced on every start: a disposed composite disposes whatever is added to it later. */
+    private volatile Disposable.Composite tasks = Disposables.composite();
     private volatile StatefulRedisPubSubConnection<String, String> connection;
     private volatile boolean running;
 
@@ -108,6 +109,7 @@ public final class RevocationView implements SmartLifecycle {
     @Override
     public void start() {
         running = true;
+        tasks = Disposables.composite();
         StatefulRedisPubSubConnection<String, String> pubSub = redis.connectPubSub();
         pubSub.addListener(new RedisPubSubAdapter<>() {
             @Override
@@ -188,6 +190,7 @@ public final class RevocationView implements SmartLifecycle {
     @Override
     public void stop() {
         running = false;
+        synced.set(false);
         tasks.dispose();
         StatefulRedisPubSubConnection<String, String> current = connection;
         if (current != null) {
