@@ -37,7 +37,8 @@ import reactor.test.StepVerifier;
  */
 class BlockHoundIntegrationTest extends GatewayIntegrationTest {
 
-    private static final List<BlockingOperationError> detected = new CopyOnWriteArrayList<>();
+    /** Every blocking call seen: thread, method and where it was called from. */
+    private static final List<String> detected = new CopyOnWriteArrayList<>();
 
     static {
         BlockHound.builder()
@@ -46,7 +47,11 @@ class BlockHoundIntegrationTest extends GatewayIntegrationTest {
                 .allowBlockingCallsInside("ch.qos.logback.core.OutputStreamAppender", "writeBytes")
                 .blockingMethodCallback(method -> {
                     BlockingOperationError error = new BlockingOperationError(method);
-                    detected.add(error);
+                    StringBuilder report = new StringBuilder(Thread.currentThread().getName()).append(": ").append(method);
+                    for (StackTraceElement frame : error.getStackTrace()) {
+                        report.append("\n\tat ").append(frame);
+                    }
+                    detected.add(report.toString());
                     throw error;
                 })
                 .install();

@@ -75,9 +75,7 @@ class RevocationIntegrationTest extends GatewayIntegrationTest {
     @Test
     void reportsTheViewAsLiveOnTheManagementPort() {
         await().atMost(Duration.ofSeconds(10)).until(view::isLive);
-        String metrics = org.springframework.test.web.reactive.server.WebTestClient.bindToServer()
-                .baseUrl("http://localhost:" + managementPort).build()
-                .get().uri("/actuator/prometheus").exchange().expectStatus().isOk()
+        String metrics = management().get().uri("/actuator/prometheus").exchange().expectStatus().isOk()
                 .expectBody(String.class).returnResult().getResponseBody();
         assertThat(metrics).contains("portcullis_revocation_view_live{application=\"portcullis-gateway\"} 1.0");
     }

@@ -151,9 +151,7 @@ class TokenVerificationIntegrationTest extends GatewayIntegrationTest {
     }
 
     private double rejections(String reason) {
-        String body = org.springframework.test.web.reactive.server.WebTestClient
-                .bindToServer().baseUrl("http://localhost:" + managementPort).build()
-                .get().uri("/actuator/prometheus").exchange()
+        String body = management().get().uri("/actuator/prometheus").exchange()
                 .expectStatus().isOk().expectBody(String.class).returnResult().getResponseBody();
         return body.lines()
                 .filter(line -> line.startsWith("portcullis_gateway_rejections_total{") && line.contains("reason=\"" + reason + "\""))
