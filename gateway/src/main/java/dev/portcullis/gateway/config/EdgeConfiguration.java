@@ -23,6 +23,7 @@ import dev.portcullis.gateway.security.VerifiedTokenCache;
 import dev.portcullis.gateway.web.ClientAddressResolver;
 import dev.portcullis.gateway.web.HeaderSizeWebFilter;
 import dev.portcullis.gateway.web.HttpEdgeProperties;
+import dev.portcullis.gateway.web.MalformedRequestTargetHandler;
 import dev.portcullis.gateway.web.PathNormalizationWebFilter;
 import dev.portcullis.gateway.web.ProblemExceptionHandler;
 import dev.portcullis.redis.RedisConnections;
@@ -34,6 +35,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
+import org.springframework.boot.reactor.netty.NettyServerCustomizer;
 import org.springframework.cloud.gateway.config.GatewayProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -178,6 +180,11 @@ public class EdgeConfiguration {
     @Bean
     PathNormalizationWebFilter pathNormalizationWebFilter() {
         return new PathNormalizationWebFilter();
+    }
+
+    @Bean
+    NettyServerCustomizer malformedRequestTargetCustomizer() {
+        return MalformedRequestTargetHandler.customizer();
     }
 
     @Bean

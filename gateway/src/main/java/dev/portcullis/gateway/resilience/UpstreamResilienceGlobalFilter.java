@@ -118,9 +118,12 @@ public final class UpstreamResilienceGlobalFilter implements GlobalFilter, Order
 
     static boolean isConnectFailure(Throwable error) {
         for (Throwable cause = error; cause != null; cause = cause.getCause()) {
+            // A connection reset by the upstream is a socket error: SocketException on NIO, Netty's
+            // NativeIoException ("Connection reset by peer") on the native epoll/kqueue transports.
             if (cause instanceof ConnectException || cause instanceof java.nio.channels.ClosedChannelException
                     || cause.getClass().getName().endsWith("PrematureCloseException")
-                    || cause instanceof java.net.UnknownHostException) {
+                    || cause instanceof java.net.UnknownHostException || cause instanceof java.net.SocketException
+                    || cause.getClass().getName().equals("io.netty.channel.unix.Errors$NativeIoException")) {
                 return true;
             }
         }

@@ -56,22 +56,52 @@ public final class ClientAddressResolver {
         return false;
     }
 
-    /** Parses an IP literal only; never resolves a name (no DNS on the request path). */
+    /**
+     * Parses an IP literal only: a dotted quad of four decimal octets, or an IPv6 literal. Never resolves a name (no
+     * DNS on the request path, and no DNS query a client can trigger): anything else, including the legacy forms
+     * {@code InetAddress} would accept or look up ({@code 1.2.3}, {@code 1abc.de}), is not an address.
+     */
     static InetAddress parseLiteral(String value) {
-        if (value.isEmpty() || !(value.indexOf(':') >= 0 || Character.isDigit(value.charAt(0)))) {
+        if (value.isEmpty() || value.length() > 45) {
             return null;
         }
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            if (!(Character.digit(c, 16) >= 0 || c == '.' || c == ':')) {
-                return null;
-            }
-        }
         try {
-            return InetAddress.getByName(value);
+            if (value.indexOf(':') >= 0) {
+                for (int i = 0; i < value.length(); i++) {
+                    char c = value.charAt(i);
+                    if (!(Character.digit(c, 16) >= 0 || c == '.' || c == ':')) {
+                        return null;
+                    }
+                }
+                // A string with ':' is only ever parsed as an IPv6 literal by InetAddress, never looked up.
+                return InetAddress.getByName(value);
+            }
+            byte[] octets = dottedQuad(value);
+            return octets == null ? null : InetAddress.getByAddress(octets);
         } catch (UnknownHostException e) {
             return null;
         }
+    }
+
+    private static byte[] dottedQuad(String value) {
+        String[] parts = value.split("\\.", -1);
+        if (parts.length != 4) {
+            return null;
+        }
+        byte[] octets = new byte[4];
+        for (int i = 0; i < 4; i++) {
+            String part = parts[i];
+            if (part.isEmpty() || part.length() > 3 || (part.length() > 1 && part.charAt(0) == '0')
+                    || !part.chars().allMatch(c -> c >= '0' && c <= '9')) {
+                return null;
+            }
+            int octet = Integer.parseInt(part);
+            if (octet > 255) {
+                return null;
+            }
+            octets[i] = (byte) octet;
+        }
+        return octets;
     }
 
     /** An address block such as {@code 10.0.0.0/8} or {@code ::1/128}; a bare address is a block of one. */

@@ -48,6 +48,10 @@ public final class PathNormalizationWebFilter implements WebFilter, Ordered {
             if (c == ';') {
                 return "Path parameters (';') are not accepted";
             }
+            if (c == '/' && i > 0 && rawPath.charAt(i - 1) == '/') {
+                // checked on the raw path: PathContainer does not report empty segments as segments
+                return "Empty path segments ('//') are not accepted";
+            }
             if (c == '%' && i + 2 < rawPath.length()) {
                 String encoded = rawPath.substring(i + 1, i + 3).toUpperCase(java.util.Locale.ROOT);
                 switch (encoded) {

@@ -26,16 +26,21 @@ import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Primary;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.test.context.ContextConfiguration;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
 /**
  * The gateway on a random port against a real Redis (embedded redis-server or {@code REDIS_URL}) and one WireMock
- * server standing in for the JWKS endpoint and every upstream service. Subclasses share one Spring context.
+ * server standing in for the JWKS endpoint and every upstream service. Subclasses share one Spring context. The
+ * routes are application.yml's plus the test-only ones of {@code gateway-test-routes.yml} (see {@link TestRoutes}).
  */
 @SpringBootTest(classes = {GatewayApplication.class, GatewayIntegrationTest.TestClockConfiguration.class},
         webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@ContextConfiguration(initializers = TestRoutes.class)
 public abstract class GatewayIntegrationTest {
 
     public static final String ISSUER = "http://localhost:8080";
@@ -87,7 +92,7 @@ public abstract class GatewayIntegrationTest {
         upstream.resetRequests();
         upstream.resetScenarios();
         publishKeys();
-        upstream.stubFor(any(urlPathMatching("/(users|products|orders|auth|oauth2)(/.*)?"))
+        upstream.stubFor(any(urlPathMatching("/(users|products|orders|auth|oauth2|it)(/.*)?"))
                 .willReturn(okJson("{\"ok\":true}")));
         TestRedis.flushAll();
         testClock.set(java.time.Instant.ofEpochMilli(System.currentTimeMillis()));
@@ -106,6 +111,39 @@ public abstract class GatewayIntegrationTest {
         return client.get().uri(path).header("Authorization", "Bearer " + token);
     }
 
+    /** A client for the management port (actuator). */
+    protected WebTestClient management() {
+        return WebTestClient.bindToServer().baseUrl("http://localhost:" + managementPort)
+                .responseTimeout(Duration.ofSeconds(20)).build();
+    }
+
+    /** The sum of the Prometheus samples of {@code metric} whose labels contain every one of {@code labels}. */
+    protected double metric(String metric, String... labels) {
+        String body = management().get().uri("/actuator/prometheus").exchange()
+                .expectStatus().isOk().expectBody(String.class).returnResult().getResponseBody();
+        return body.lines()
+                .filter(line -> line.startsWith(metric + "{") || line.startsWith(metric + " "))
+                .filter(line -> java.util.Arrays.stream(labels).allMatch(line::contains))
+                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
+                .sum();
+    }
+
+    /**
+     * Starts another gateway instance with the same configuration (same Redis, JWKS and upstreams, random ports) plus
+     * {@code extraArguments} such as {@code --portcullis.http.trusted-proxies=127.0.0.1}. The caller closes it.
+     */
+    protected static ConfigurableApplicationContext startSecondInstance(String... extraArguments) {
+        String base = upstream.baseUrl();
+        java.util.List<String> arguments = new java.util.ArrayList<>(java.util.List.of(
+                "--AUTH_JWKS_URI=" + base + JWKS_PATH, "--AUTH_SERVICE_URL=" + base, "--USER_SERVICE_URL=" + base,
+                "--PRODUCT_SERVICE_URL=" + base, "--ORDER_SERVICE_URL=" + base, "--REDIS_URL=" + TestRedis.url(),
+                "--server.port=0", "--management.server.port=0", "--spring.jmx.enabled=false"));
+        arguments.addAll(java.util.List.of(extraArguments));
+        return new SpringApplicationBuilder(GatewayApplication.class, OwnNettyResources.class)
+                .initializers(new TestRoutes())
+                .run(arguments.toArray(String[]::new));
+    }
+
     /** Synchronous Redis access for arranging test state (never used by the code under test). */
     protected static synchronized RedisCommands<String, String> redis() {
         if (redisCommands == null) {
@@ -113,6 +151,21 @@ public abstract class GatewayIntegrationTest {
             redisCommands = connection.sync();
         }
         return redisCommands;
+    }
+
+    /**
+     * A second instance must not use Reactor Netty's JVM-global event loops: closing it would shut them down under the
+     * test context, whose server and client run on them too.
+     */
+    @TestConfiguration(proxyBeanMethods = false)
+    static class OwnNettyResources {
+
+        @Bean
+        org.springframework.http.client.ReactorResourceFactory reactorResourceFactory() {
+            org.springframework.http.client.ReactorResourceFactory factory = new org.springframework.http.client.ReactorResourceFactory();
+            factory.setUseGlobalResources(false);
+            return factory;
+        }
     }
 
     @TestConfiguration(proxyBeanMethods = false)
