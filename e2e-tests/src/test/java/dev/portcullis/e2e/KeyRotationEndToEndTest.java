@@ -36,7 +36,7 @@ import org.junit.jupiter.api.Test;
 class KeyRotationEndToEndTest {
 
     private static final int WORKERS = 4;
-    private static final int NEW_KEY_REQUESTS_WANTED = 12;
+    private static final int NEW_KEY_REQUESTS_WANTED = 8;
 
     @Test
     void rotatingTheSigningKeyDuringTrafficLosesNoRequest(Gateway gateway) throws Exception {
