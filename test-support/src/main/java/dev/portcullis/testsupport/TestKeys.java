@@ -35,6 +35,15 @@ public final class TestKeys {
         }
     }
 
+    /** An RSA key too short to be trusted (1024 bits), for tests that must see it refused. */
+    public static RSAKey rsaWeak(String kid) {
+        try {
+            return new RSAKeyGenerator(1024, true).keyID(kid).keyUse(KeyUse.SIGNATURE).generate();
+        } catch (JOSEException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     public static ECKey ec(String kid) {
         try {
             return new ECKeyGenerator(Curve.P_256).keyID(kid).keyUse(KeyUse.SIGNATURE).algorithm(JWSAlgorithm.ES256).generate();

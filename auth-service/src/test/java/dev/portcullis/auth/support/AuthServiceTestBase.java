@@ -64,7 +64,9 @@ public abstract class AuthServiceTestBase {
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
-        registry.add("portcullis.auth.redis.url", TestRedis::url);
+        // REDIS_URL (read by application.yml), not portcullis.auth.redis.url: a test class with a Redis of its own
+        // registers the latter, and the first registration of a name wins.
+        registry.add("REDIS_URL", TestRedis::url);
         registry.add("portcullis.auth.keys.dir", KEYS_DIR::toString);
     }
 

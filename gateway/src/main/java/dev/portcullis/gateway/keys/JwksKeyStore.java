@@ -43,6 +43,8 @@ public final class JwksKeyStore implements SmartLifecycle {
     private static final Duration TICK = Duration.ofSeconds(1);
 
     private final JWKSetSource<SecurityContext> source;
+    /** Used only while no set was ever loaded and the main source is rate-limited: a late auth service is picked up in seconds. */
+    private final JWKSetSource<SecurityContext> bootstrap;
     private final Set<JWSAlgorithm> allowed;
     private final Clock clock;
     private final Duration outageTolerance;
@@ -64,7 +66,14 @@ public final class JwksKeyStore implements SmartLifecycle {
         var retriever = new CountingResourceRetriever(new DefaultResourceRetriever(
                 (int) jwks.connectTimeout().toMillis(), (int) jwks.readTimeout().toMillis(), 256 * 1024), meters);
         JWKSource<SecurityContext> built;
+        JWKSource<SecurityContext> bootstrapBuilt;
         try {
+            bootstrapBuilt = JWKSourceBuilder.<SecurityContext>create(properties.jwksUri().toURL(), retriever)
+                    .cache(jwks.cacheTtl().toMillis(), jwks.connectTimeout().plus(jwks.readTimeout()).toMillis())
+                    .rateLimited(false)
+                    .outageTolerant(false)
+                    .retrying(false)
+                    .build();
             built = JWKSourceBuilder.<SecurityContext>create(properties.jwksUri().toURL(), retriever)
                     .cache(jwks.cacheTtl().toMillis(), jwks.connectTimeout().plus(jwks.readTimeout()).toMillis())
                     .refreshAheadCache(jwks.refreshAhead().toMillis(), true)
@@ -77,6 +86,7 @@ public final class JwksKeyStore implements SmartLifecycle {
             throw new IllegalArgumentException("portcullis.jwt.jwks-uri is not a URL: " + properties.jwksUri(), e);
         }
         this.source = ((JWKSetBasedJWKSource<SecurityContext>) built).getJWKSetSource();
+        this.bootstrap = ((JWKSetBasedJWKSource<SecurityContext>) bootstrapBuilt).getJWKSetSource();
     }
 
     /**
@@ -85,6 +95,10 @@ public final class JwksKeyStore implements SmartLifecycle {
      */
     public Mono<KeyLookup> find(String keyId) {
         KeySnapshot current = snapshot.get();
+        if (!current.loaded()) {
+            // Not loaded yet: the poller is on it (once a second); request traffic must not multiply the fetches.
+            return Mono.just(KeyLookup.UNAVAILABLE);
+        }
         if (current.loaded() && fresh(current)) {
             TrustedKey key = current.byKeyId().get(keyId);
             if (key != null) {
@@ -152,9 +166,13 @@ public final class JwksKeyStore implements SmartLifecycle {
         try {
             set = source.getJWKSet(evaluator, now, null);
         } catch (RateLimitReachedException limited) {
-            // A flood of unknown kids: the cached set stands; the kid is simply unknown.
-            refetchRateLimited.increment();
-            return current;
+            if (current.loaded()) {
+                // A flood of unknown kids: the cached set stands; the kid is simply unknown.
+                refetchRateLimited.increment();
+                return current;
+            }
+            // Never loaded (the auth service came up late): the rate limit must not keep the gateway unready.
+            set = bootstrap.getJWKSet(evaluator, now, null);
         }
         KeySnapshot next = set == current.jwkSet() ? current.confirmedAt(now) : KeySnapshot.of(set, allowed, now);
         if (set != current.jwkSet()) {
@@ -187,6 +205,7 @@ public final class JwksKeyStore implements SmartLifecycle {
         }
         try {
             source.close();
+            bootstrap.close();
         } catch (IOException ignored) {
             // nothing left to release
         }

@@ -35,6 +35,7 @@ public final class RateLimitGlobalFilter implements GlobalFilter, Ordered {
     private final RateLimit authenticatedDefault;
     private final RateLimit anonymousDefault;
     private final MeterRegistry meters;
+    private final java.util.concurrent.ConcurrentMap<String, Counter> counters = new java.util.concurrent.ConcurrentHashMap<>();
 
     public RateLimitGlobalFilter(LeasingRateLimiter limiter, RateLimitProperties properties,
                                  ClientAddressResolver clientAddresses, MeterRegistry meters) {
@@ -80,8 +81,10 @@ public final class RateLimitGlobalFilter implements GlobalFilter, Ordered {
 
     private void count(String route, RateLimitDecision decision) {
         String outcome = decision.remaining() < 0 ? "unchecked" : decision.allowed() ? "allowed" : "denied";
-        Counter.builder("portcullis.ratelimit.decisions").tag("route", route).tag("outcome", outcome)
-                .description("Rate-limit decisions by route and outcome").register(meters).increment();
+        // counters cached per (route, outcome): no meter-id building on the request path
+        counters.computeIfAbsent(route + '|' + outcome, key -> Counter.builder("portcullis.ratelimit.decisions")
+                .tag("route", route).tag("outcome", outcome)
+                .description("Rate-limit decisions by route and outcome").register(meters)).increment();
     }
 
     private static long ceilSeconds(Duration duration) {

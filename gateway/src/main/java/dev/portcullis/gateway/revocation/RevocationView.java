@@ -126,6 +126,11 @@ public final class RevocationView implements SmartLifecycle {
             }
         });
         connection = pubSub;
+        // A dropped connection may lose messages: distrust the view at once, not at the next heartbeat; the
+        // re-subscription after the reconnect resyncs it.
+        tasks.add(pubSub.getResources().eventBus().get()
+                .filter(event -> event instanceof io.lettuce.core.event.connection.DisconnectedEvent)
+                .subscribe(event -> synced.set(false)));
         tasks.add(pubSub.reactive().subscribe(RevocationKeys.CHANNEL)
                 .subscribe(null, error -> log.warn("event=revocation_subscribe_failed error=\"{}\"", error.getMessage())));
         tasks.add(Flux.interval(properties.heartbeatInterval())
