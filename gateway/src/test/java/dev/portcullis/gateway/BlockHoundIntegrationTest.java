@@ -35,6 +35,8 @@ import reactor.test.StepVerifier;
  *
  * <p>BlockHound stays installed for the rest of the JVM: test classes that run later are checked as well.
  */
+// First of all classes (junit-platform.properties orders by @Order): no other context's background threads yet.
+@org.junit.jupiter.api.Order(1)
 class BlockHoundIntegrationTest extends GatewayIntegrationTest {
 
     /** Every blocking call seen: thread, method and where it was called from. */
@@ -68,7 +70,7 @@ class BlockHoundIntegrationTest extends GatewayIntegrationTest {
     @Test
     void blockHoundIsActiveAndCatchesABlockingCallOnANonBlockingThread() {
         Mono<Boolean> blocking = Mono.fromCallable(() -> {
-            Thread.sleep(1); // deliberately blocking, on a thread that must never block
+            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000); // deliberately blocking, where it must never happen
             return true;
         }).subscribeOn(Schedulers.parallel());
 

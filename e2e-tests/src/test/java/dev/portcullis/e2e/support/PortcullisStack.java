@@ -130,18 +130,14 @@ public final class PortcullisStack implements AutoCloseable {
         gatewayEnv.put("USER_SERVICE_URL", "http://127.0.0.1:" + users);
         gatewayEnv.put("PRODUCT_SERVICE_URL", "http://127.0.0.1:" + products);
         gatewayEnv.put("ORDER_SERVICE_URL", "http://127.0.0.1:" + orders);
-        // The shortest cache the gateway accepts: its bootstrap key source keeps nimbus' default 30 s refresh-ahead,
-        // and nimbus requires refresh-ahead + connect + read timeout <= TTL (a shorter TTL fails the start-up).
-        gatewayEnv.put("PORTCULLIS_JWT_JWKS_CACHETTL", "40s");
-        gatewayEnv.put("PORTCULLIS_JWT_JWKS_REFRESHAHEAD", "5s");
+        // A short key-set cache (it must exceed refresh-ahead + connect + read timeouts, 2 s + 2 s + 2 s).
+        gatewayEnv.put("PORTCULLIS_JWT_JWKS_CACHETTL", "10s");
+        gatewayEnv.put("PORTCULLIS_JWT_JWKS_REFRESHAHEAD", "2s");
         gatewayEnv.put("PORTCULLIS_JWT_JWKS_MINREFETCHINTERVAL", "1s");
         gatewayEnv.put("PORTCULLIS_JWT_JWKS_POLLINTERVAL", "1s");
         gatewayEnv.put("PORTCULLIS_HTTP_TRUSTEDPROXIES", "127.0.0.1/32,::1/128");
-        // Spring Cloud Gateway forwards only the X-Forwarded-For entries that match this pattern (and adds the peer
-        // only when the peer matches): ".*" keeps the chain and appends the peer, and the auth service, walking it
-        // from the right over its own trusted list (loopback), finds the client. Unset (the default), the auth
-        // service sees every login as coming from the gateway.
-        gatewayEnv.put("SPRING_CLOUD_GATEWAY_SERVER_WEBFLUX_TRUSTEDPROXIES", ".*");
+        // The test plays the load balancer in front of the gateway: its X-Forwarded-For is believed, the gateway
+        // appends the peer, and the auth service, walking the chain from the right, finds each simulated client.
 
         // All five start at once (the gateway becomes ready once it has loaded the auth service's keys).
         processes.add(ServiceProcess.start("auth-service", jar(root, "auth-service", "portcullis-auth-service", version),

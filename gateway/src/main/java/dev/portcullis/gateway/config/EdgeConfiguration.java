@@ -151,8 +151,8 @@ public class EdgeConfiguration {
     }
 
     @Bean
-    IdentityHeadersGlobalFilter identityHeadersGlobalFilter() {
-        return new IdentityHeadersGlobalFilter();
+    IdentityHeadersGlobalFilter identityHeadersGlobalFilter(ClientAddressResolver clientAddresses) {
+        return new IdentityHeadersGlobalFilter(clientAddresses);
     }
 
     @Bean

@@ -4,6 +4,7 @@ import dev.portcullis.contract.IdentityHeaders;
 import dev.portcullis.gateway.policy.RoutePolicy;
 import dev.portcullis.gateway.ratelimit.RateLimitGlobalFilter;
 import dev.portcullis.gateway.security.VerifiedToken;
+import dev.portcullis.gateway.web.ClientAddressResolver;
 import dev.portcullis.gateway.web.EdgeAttributes;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,15 +16,30 @@ import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Mono;
 
 /**
- * The services' only source of identity. Removes every incoming {@code x-user-*} header (any case) from every routed
+ * What the services may believe about who calls. The services' only source of identity. Removes every incoming {@code x-user-*} header (any case) from every routed
  * request, then, when a token was verified, sets {@code x-user-id}, {@code x-user-role}, {@code x-user-permissions},
  * {@code x-user-scopes} and {@code x-user-amr} from its claims (already checked to be header-safe). Public routes get
  * no identity headers at all. Drops {@code Authorization} where the route says {@code forward-authorization: false}.
+ *
+ * <p>It also removes the {@code X-Forwarded-*} and {@code Forwarded} headers of a client that is not a trusted proxy
+ * ({@code portcullis.http.trusted-proxies}); Spring Cloud Gateway then appends the connection's address
+ * ({@code spring.cloud.gateway.server.webflux.trusted-proxies: ".*"} in application.yml). So the right-most
+ * {@code X-Forwarded-For} entry a service sees is always the address the gateway saw, and nothing to its left was
+ * made up by the client: the auth service's per-IP limits and lock-outs key on the real client.
  */
 public final class IdentityHeadersGlobalFilter implements GlobalFilter, Ordered {
 
     /** After authentication and rate limiting, so that no rejected request pays for the copy; before route filters. */
     public static final int ORDER = RateLimitGlobalFilter.ORDER + 50;
+
+    private static final List<String> FORWARDED = List.of("forwarded", "x-forwarded-for", "x-forwarded-host",
+            "x-forwarded-port", "x-forwarded-proto", "x-forwarded-prefix");
+
+    private final ClientAddressResolver clientAddresses;
+
+    public IdentityHeadersGlobalFilter(ClientAddressResolver clientAddresses) {
+        this.clientAddresses = clientAddresses;
+    }
 
     @Override
     public int getOrder() {
@@ -37,8 +53,16 @@ public final class IdentityHeadersGlobalFilter implements GlobalFilter, Ordered 
         boolean dropAuthorization = policy != null && !policy.forwardAuthorization();
         HttpHeaders incoming = exchange.getRequest().getHeaders();
         List<String> spoofed = null;
+        boolean fromTrustedProxy = false;
+        boolean peerChecked = false;
         for (String name : incoming.headerNames()) {
-            if (IdentityHeaders.isIdentityHeader(name)) {
+            boolean forwarded = name.length() >= 9 && FORWARDED.contains(name.toLowerCase(java.util.Locale.ROOT));
+            if (forwarded && !peerChecked) {
+                java.net.InetSocketAddress peer = exchange.getRequest().getRemoteAddress();
+                fromTrustedProxy = peer != null && peer.getAddress() != null && clientAddresses.isTrusted(peer.getAddress());
+                peerChecked = true;
+            }
+            if (IdentityHeaders.isIdentityHeader(name) || (forwarded && !fromTrustedProxy)) {
                 if (spoofed == null) {
                     spoofed = new ArrayList<>(2);
                 }

@@ -70,6 +70,7 @@ public final class JwksKeyStore implements SmartLifecycle {
         try {
             bootstrapBuilt = JWKSourceBuilder.<SecurityContext>create(properties.jwksUri().toURL(), retriever)
                     .cache(jwks.cacheTtl().toMillis(), jwks.connectTimeout().plus(jwks.readTimeout()).toMillis())
+                    .refreshAheadCache(false)
                     .rateLimited(false)
                     .outageTolerant(false)
                     .retrying(false)

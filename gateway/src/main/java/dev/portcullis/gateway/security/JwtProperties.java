@@ -76,8 +76,15 @@ public record JwtProperties(
             @DefaultValue("15s") @NotNull Duration pollInterval) {
 
         public Jwks {
-            if (refreshAhead.compareTo(cacheTtl) >= 0) {
-                throw new IllegalArgumentException("portcullis.jwt.jwks.refresh-ahead (" + refreshAhead
+            // nimbus' own constraints, checked here so that the message names the keys
+            Duration refreshWindow = refreshAhead.plus(connectTimeout).plus(readTimeout);
+            if (refreshWindow.compareTo(cacheTtl) >= 0) {
+                throw new IllegalArgumentException("portcullis.jwt.jwks.cache-ttl (" + cacheTtl
+                        + ") must be longer than portcullis.jwt.jwks.refresh-ahead + connect-timeout + read-timeout ("
+                        + refreshWindow + ")");
+            }
+            if (minRefetchInterval.compareTo(cacheTtl) >= 0) {
+                throw new IllegalArgumentException("portcullis.jwt.jwks.min-refetch-interval (" + minRefetchInterval
                         + ") must be shorter than portcullis.jwt.jwks.cache-ttl (" + cacheTtl + ")");
             }
         }
