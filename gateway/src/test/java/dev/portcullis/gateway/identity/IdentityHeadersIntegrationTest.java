@@ -25,6 +25,27 @@ import org.springframework.http.HttpHeaders;
 class IdentityHeadersIntegrationTest extends GatewayIntegrationTest {
 
     @Test
+    void forwardsTheAddressTheGatewaySawAndNeverOneTheClientMadeUp() {
+        String token = tokens.forUser("u-xff").sign();
+
+        client.post().uri("/auth/login")
+                .header("X-Forwarded-For", "6.6.6.6")
+                .header("Forwarded", "for=6.6.6.6")
+                .header("X-Forwarded-Host", "evil.example")
+                .exchange().expectStatus().isOk();
+        getWithToken("/api/users/me", token).header("X-Forwarded-For", "6.6.6.6, 7.7.7.7").exchange().expectStatus().isOk();
+
+        // the client (on loopback) is not a trusted proxy here: its own X-Forwarded-* are gone, the peer is appended
+        LoggedRequest login = upstream.findAll(postRequestedFor(urlPathEqualTo("/auth/login"))).getLast();
+        assertThat(login.getHeader("X-Forwarded-For")).isIn("127.0.0.1", "0:0:0:0:0:0:0:1");
+        assertThat(login.getHeader("Forwarded")).doesNotContain("6.6.6.6");
+        assertThat(login.getHeader("X-Forwarded-Host")).doesNotContain("evil.example");
+        LoggedRequest call = upstream.findAll(getRequestedFor(urlPathEqualTo("/users/me"))).getLast();
+        assertThat(call.getHeader("X-Forwarded-For")).doesNotContain("6.6.6.6").doesNotContain("7.7.7.7");
+        assertThat(call.getHeader("X-Forwarded-Prefix")).isEqualTo("/api");
+    }
+
+    @Test
     void replacesSpoofedIdentityHeadersWithTheClaimsOfTheVerifiedToken() {
         String token = tokens.forUser("u-42").role("user").permissions("orders:read", "users:read")
                 .scope("openid profile").amr(TokenClaims.AMR_PASSWORD, TokenClaims.AMR_MFA).sign();
