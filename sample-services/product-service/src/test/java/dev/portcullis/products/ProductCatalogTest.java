@@ -86,6 +86,27 @@ class ProductCatalogTest {
     }
 
     @Test
+    void theLocationOfANewProductCarriesThePrefixTheGatewayStripped() {
+        String location = asUser("admin", "products:read", "products:write").post().uri("/products")
+                .header("X-Forwarded-Prefix", "/api")
+                .contentType(MediaType.APPLICATION_JSON)
+                .bodyValue("{\"name\":\"Murder hole cover\",\"price\":5.00}")
+                .exchange()
+                .expectStatus().isCreated()
+                .expectBody().returnResult().getResponseHeaders().getLocation().toString();
+        String ignored = asUser("admin", "products:read", "products:write").post().uri("/products")
+                .header("X-Forwarded-Prefix", "https://evil.example/x")
+                .contentType(MediaType.APPLICATION_JSON)
+                .bodyValue("{\"name\":\"Murder hole cover 2\",\"price\":5.00}")
+                .exchange()
+                .expectStatus().isCreated()
+                .expectBody().returnResult().getResponseHeaders().getLocation().toString();
+
+        org.assertj.core.api.Assertions.assertThat(location).matches("/api/products/[^/]+");
+        org.assertj.core.api.Assertions.assertThat(ignored).matches("/products/[^/]+");
+    }
+
+    @Test
     void refusesToAddAProductWithoutProductsWritePermissionWith403Problem() {
         asUser("alice", "products:read").post().uri("/products")
                 .contentType(MediaType.APPLICATION_JSON)

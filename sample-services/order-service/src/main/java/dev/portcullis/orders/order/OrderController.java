@@ -1,9 +1,10 @@
 package dev.portcullis.orders.order;
 
+import dev.portcullis.servicesupport.Locations;
+import org.springframework.http.server.reactive.ServerHttpRequest;
 import dev.portcullis.servicesupport.identity.Identity;
 import dev.portcullis.servicesupport.problem.Problems;
 import jakarta.validation.Valid;
-import java.net.URI;
 import java.util.List;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -44,11 +45,11 @@ final class OrderController {
 
     /** The permission is checked before the body is read, and before any call to the auth or product service. */
     @PostMapping
-    Mono<ResponseEntity<Order>> place(Identity caller, @Valid @RequestBody Mono<NewOrder> body) {
+    Mono<ResponseEntity<Order>> place(Identity caller, @Valid @RequestBody Mono<NewOrder> body, ServerHttpRequest http) {
         caller.requirePermission(WRITE);
         return body.flatMap(request -> pricing.price(caller.userId(), request))
                 .doOnNext(store::save)
-                .map(order -> ResponseEntity.created(URI.create("/orders/" + order.id())).body(order));
+                .map(order -> ResponseEntity.created(Locations.of(http, "/orders/" + order.id())).body(order));
     }
 
     /** Idempotent: cancelling a cancelled order answers it unchanged. */

@@ -1,9 +1,10 @@
 package dev.portcullis.products.catalog;
 
+import dev.portcullis.servicesupport.Locations;
+import org.springframework.http.server.reactive.ServerHttpRequest;
 import dev.portcullis.products.caller.Caller;
 import dev.portcullis.servicesupport.problem.Problems;
 import jakarta.validation.Valid;
-import java.net.URI;
 import java.util.List;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -46,9 +47,9 @@ final class ProductController {
 
     /** Authorisation is checked before the body is read, so an unauthorised caller learns nothing about validation. */
     @PostMapping
-    Mono<ResponseEntity<Product>> add(Caller caller, @Valid @RequestBody Mono<NewProduct> body) {
+    Mono<ResponseEntity<Product>> add(Caller caller, @Valid @RequestBody Mono<NewProduct> body, ServerHttpRequest http) {
         caller.requireWrite(WRITE);
         return body.map(catalog::add)
-                .map(product -> ResponseEntity.created(URI.create("/products/" + product.id())).body(product));
+                .map(product -> ResponseEntity.created(Locations.of(http, "/products/" + product.id())).body(product));
     }
 }
