@@ -139,16 +139,20 @@ public final class KeyManager {
                 throw new RotationPendingException(pending.get().getKeyID(),
                         KeyRing.instant(pending.get().getNotBeforeTime(), now));
             }
-            Instant activatesAt = now.plus(config.publishAhead());
+            // Generating a key can take seconds on a busy machine: the schedule starts once the key exists, so the
+            // whole publish-ahead lies between publishing and signing.
+            JWK generated = generate(now, now);
+            Instant published = clock.instant();
+            Instant activatesAt = published.plus(config.publishAhead());
             Instant retiresAt = activatesAt.plus(retirementDelay);
             List<JWK> next = new ArrayList<>();
             for (JWK key : current.keys()) {
-                if (!KeyRing.isPublished(key, now)) {
+                if (!KeyRing.isPublished(key, published)) {
                     continue; // expired long ago: drop it from the file
                 }
                 next.add(key.getExpirationTime() == null ? withExpiry(key, retiresAt) : key);
             }
-            JWK fresh = generate(now, activatesAt);
+            JWK fresh = rescheduled(generated, published, activatesAt);
             next.add(fresh);
             write(new KeyRing(next));
             return new Rotation(fresh.getKeyID(), activatesAt, retiresAt);
@@ -222,6 +226,16 @@ public final class KeyManager {
         } catch (JOSEException e) {
             throw new IllegalStateException("cannot generate a signing key", e);
         }
+    }
+
+    private static JWK rescheduled(JWK key, Instant createdAt, Instant activatesAt) {
+        if (key instanceof RSAKey rsa) {
+            return new RSAKey.Builder(rsa).issueTime(Date.from(createdAt)).notBeforeTime(Date.from(activatesAt)).build();
+        }
+        if (key instanceof ECKey ec) {
+            return new ECKey.Builder(ec).issueTime(Date.from(createdAt)).notBeforeTime(Date.from(activatesAt)).build();
+        }
+        throw new IllegalStateException("unsupported key type " + key.getKeyType());
     }
 
     private static JWK withExpiry(JWK key, Instant expiresAt) {
