@@ -15,7 +15,7 @@ import tools.jackson.databind.json.JsonMapper;
  * The metric names the alert rules and the Grafana dashboard query. Usable from any test: compare
  * {@link #referencedMetricNames()} with the names a running application exports.
  */
-final class MetricReferences {
+public final class MetricReferences {
 
     static final String RULES = "deploy/prometheus/rules/portcullis-alerts.yml";
     static final String DASHBOARD = "deploy/grafana/dashboards/portcullis.json";
@@ -32,7 +32,7 @@ final class MetricReferences {
     }
 
     /** Every metric name the rules and the dashboard query, without Prometheus' own (up, scrape_*). */
-    static Set<String> referencedMetricNames() {
+    public static Set<String> referencedMetricNames() {
         Set<String> names = new TreeSet<>();
         alertExpressions().values().forEach(expr -> names.addAll(metricNames(expr)));
         dashboardExpressions().forEach(expr -> names.addAll(metricNames(expr)));

@@ -33,6 +33,11 @@ public final class Gateway {
         return new Client(stack.gatewayUrl(), "10." + RUN + "." + (n / 250) + "." + (1 + n % 250));
     }
 
+    /** Each application's management (actuator) URL by process name: for operators' checks, never for clients. */
+    public java.util.Map<String, String> managementUrls() {
+        return stack.managementUrls();
+    }
+
     /** The {@code iss} the stack's tokens carry (the gateway's public URL). */
     public String issuer() {
         return stack.issuer();

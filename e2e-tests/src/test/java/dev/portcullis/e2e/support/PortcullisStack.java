@@ -71,6 +71,13 @@ public final class PortcullisStack implements AutoCloseable {
         return gatewayUrl;
     }
 
+    /** Each application's management URL (actuator), by process name, e.g. {@code gateway -> http://127.0.0.1:40123}. */
+    public Map<String, String> managementUrls() {
+        Map<String, String> urls = new java.util.LinkedHashMap<>();
+        processes.forEach(process -> urls.put(process.name(), "http://127.0.0.1:" + process.managementPort()));
+        return urls;
+    }
+
     /** {@code AUTH_ISSUER}: the {@code iss} of every token. */
     public String issuer() {
         return issuer;

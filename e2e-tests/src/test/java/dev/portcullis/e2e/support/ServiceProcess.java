@@ -107,6 +107,10 @@ final class ServiceProcess implements AutoCloseable {
         }
     }
 
+    int managementPort() {
+        return managementPort;
+    }
+
     /** SIGTERM (Spring's graceful shutdown), then SIGKILL after 10 s; children too. */
     @Override
     public void close() {
