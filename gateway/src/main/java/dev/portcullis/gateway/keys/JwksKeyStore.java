@@ -160,8 +160,9 @@ public final class JwksKeyStore implements SmartLifecycle {
     private KeySnapshot fetch(boolean forceUnlessNewer) throws KeySourceException {
         KeySnapshot current = snapshot.get();
         long now = clock.millis();
+        // Forced: concurrent misses already share this one fetch, and the rate limit below bounds the rest.
         JWKSetCacheRefreshEvaluator evaluator = forceUnlessNewer && current.loaded()
-                ? JWKSetCacheRefreshEvaluator.referenceComparison(current.jwkSet())
+                ? JWKSetCacheRefreshEvaluator.forceRefresh()
                 : JWKSetCacheRefreshEvaluator.noRefresh();
         JWKSet set;
         try {
