@@ -2,10 +2,14 @@ package dev.portcullis.baseline;
 
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
+import java.util.List;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.security.config.web.server.ServerHttpSecurity;
+import org.springframework.security.oauth2.jwt.JwtAudienceValidator;
+import org.springframework.security.oauth2.jwt.JwtIssuerValidator;
+import org.springframework.security.oauth2.jwt.JwtTypeValidator;
 import org.springframework.security.oauth2.jwt.JwtValidators;
 import org.springframework.security.oauth2.jwt.NimbusReactiveJwtDecoder;
 import org.springframework.security.oauth2.jwt.ReactiveJwtDecoder;
@@ -14,7 +18,7 @@ import org.springframework.security.web.server.savedrequest.NoOpServerRequestCac
 
 /**
  * The textbook resource-server set-up: every exchange authenticated, JWTs from the JWKS URI, RFC 9068 access-token
- * validation (typ at+jwt, iss, aud, exp, client_id). CSRF off and no request cache, as an API gateway would configure it
+ * validation (typ at+jwt, iss, aud, exp/nbf). CSRF off and no request cache, as an API gateway would configure it
  * (the defaults create a WebSession per request, which would make the baseline slower than a careful team's).
  */
 @Configuration(proxyBeanMethods = false)
@@ -36,7 +40,10 @@ class BaselineSecurityConfiguration {
                                   @Value("${AUTH_AUDIENCE:portcullis}") String audience) {
         // typ is checked by the at+jwt validator below, so nimbus' own typ check (JWT or none only) is switched off.
         NimbusReactiveJwtDecoder decoder = NimbusReactiveJwtDecoder.withJwkSetUri(jwksUri).validateType(false).build();
-        decoder.setJwtValidator(JwtValidators.createAtJwtValidator().issuer(issuer).audience(audience).build());
+        decoder.setJwtValidator(JwtValidators.createDefaultWithValidators(List.of(
+                new JwtTypeValidator("at+jwt", "application/at+jwt"),
+                new JwtIssuerValidator(issuer),
+                new JwtAudienceValidator(audience))));
         return decoder;
     }
 
