@@ -71,9 +71,14 @@ REDIS_BIN="$WORK_DIR/redis-server"
 [ -x "$REDIS_BIN" ] || { unzip -p "$EMBEDDED_REDIS_JAR" redis-server-6.2.6-v5-linux-amd64 >"$REDIS_BIN" && chmod +x "$REDIS_BIN"; }
 start "$WORK_DIR/redis.log" "$REDIS_BIN" --port "$REDIS_PORT" --bind 127.0.0.1 --save "" --appendonly no
 
-echo "== tokens: $VALID_N valid (RS256-signed), $FORGED_N forged (random signatures)"
-AUTH_ISSUER="$ISSUER" "$JAVA" -Xmx2g -cp "$BENCH_JAR" dev.portcullis.benchmarks.tokens.TokenTool \
-  "$WORK_DIR/tokens" "$VALID_N" "$FORGED_N" "$VALID_N" 180 random
+if [ -s "$WORK_DIR/tokens/valid.txt" ] && [ "$(wc -l <"$WORK_DIR/tokens/valid.txt")" -eq "$VALID_N" ] \
+  && [ "$(wc -l <"$WORK_DIR/tokens/forged.txt")" -eq "$FORGED_N" ]; then
+  echo "== tokens: reusing $WORK_DIR/tokens (they expire 3 h after they were made)"
+else
+  echo "== tokens: $VALID_N valid (RS256-signed), $FORGED_N forged (random signatures)"
+  AUTH_ISSUER="$ISSUER" "$JAVA" -Xmx2g -cp "$BENCH_JAR" dev.portcullis.benchmarks.tokens.TokenTool \
+    "$WORK_DIR/tokens" "$VALID_N" "$FORGED_N" "$VALID_N" 180 random
+fi
 
 start "$WORK_DIR/backend.log" env BACKEND_PORT="$BACKEND_PORT" JWKS_FILE="$WORK_DIR/tokens/jwks.json" \
   "$JAVA" -Xmx256m -cp "$BENCH_JAR" dev.portcullis.benchmarks.backend.BackendStandIn
@@ -96,7 +101,7 @@ echo "seconds,phase,heap_used_after_gc_mb,verified_token_cache_entries,edge_requ
 sample() {
   local used metrics cache requests
   "$JCMD" "$GATEWAY_PID" GC.run >/dev/null 2>&1 || return 0
-  used=$("$JCMD" "$GATEWAY_PID" GC.heap_info 2>/dev/null | sed -n 's/.*total [0-9]*K, used \([0-9]*\)K.*/\1/p' | head -n 1)
+  used=$("$JCMD" "$GATEWAY_PID" GC.heap_info 2>/dev/null | sed -n 's/.*heap .*[ ,]used \([0-9]*\)K.*/\1/p' | head -n 1)
   metrics=$(curl -s "http://127.0.0.1:$GATEWAY_MGMT_PORT/actuator/prometheus" || true)
   cache=$(awk '/^cache_size\{.*portcullis.verified_tokens/ { printf "%d", $NF }' <<<"$metrics")
   requests=$(awk '/^portcullis_gateway_requests_seconds_count\{.*route="bench-edge"/ { s += $NF } END { printf "%d", s }' <<<"$metrics")
