@@ -1,0 +1,254 @@
+#!/usr/bin/env bash
+# Portcullis load test: one run, four configurations, the same load, answers checked, ratios printed.
+#
+#   benchmarks/load-test.sh                      # WARMUP=30 DURATION=20 (the figures in benchmarks/README.md)
+#   WARMUP=5 DURATION=5 benchmarks/load-test.sh  # smoke run
+#
+# Needs: wrk (apt-get install -y wrk), a JDK >= 21 (picked by .mvn/select-jdk.sh; Temurin 25 here), and the jars:
+#   ./mvnw -q -B -ntp -o -pl gateway,benchmarks,benchmarks/baseline-gateway package -DskipTests
+# Env: WARMUP, DURATION (seconds), CONNECTIONS (32), THREADS (1), TOKENS (1000), CONFIGS (space-separated subset of
+#   "direct plain edge baseline"), JFR=1 (record a JFR of each Java configuration's measured window), WORK_DIR, and
+#   the ports REDIS_PORT (16399), BACKEND_PORT (18099), GATEWAY_PORT (18080), GATEWAY_MGMT_PORT (18090),
+#   BASELINE_PORT (18180).
+set -euo pipefail
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+ROOT="$(cd "$HERE/.." && pwd)"
+WARMUP="${WARMUP:-30}"
+DURATION="${DURATION:-20}"
+CONNECTIONS="${CONNECTIONS:-32}"
+THREADS="${THREADS:-1}"
+TOKENS="${TOKENS:-1000}"
+CONFIGS="${CONFIGS:-direct plain edge baseline}"
+JFR="${JFR:-0}"
+REDIS_PORT="${REDIS_PORT:-16399}"
+BACKEND_PORT="${BACKEND_PORT:-18099}"
+GATEWAY_PORT="${GATEWAY_PORT:-18080}"
+GATEWAY_MGMT_PORT="${GATEWAY_MGMT_PORT:-18090}"
+BASELINE_PORT="${BASELINE_PORT:-18180}"
+ISSUER="http://localhost:${GATEWAY_PORT}"
+AUDIENCE="portcullis"
+JAVA_OPTS_BENCH="${JAVA_OPTS_BENCH:--Xmx1g}"
+
+GATEWAY_JAR="$ROOT/gateway/target/portcullis-gateway-0.1.0-SNAPSHOT-exec.jar"
+BASELINE_JAR="$HERE/baseline-gateway/target/portcullis-baseline-gateway-0.1.0-SNAPSHOT-exec.jar"
+BENCH_JAR="$HERE/target/benchmarks.jar"
+EMBEDDED_REDIS_JAR="${EMBEDDED_REDIS_JAR:-$HOME/.m2/repository/com/github/codemonstur/embedded-redis/1.4.3/embedded-redis-1.4.3.jar}"
+
+die() { echo "load-test: $*" >&2; exit 1; }
+
+# --- prerequisites --------------------------------------------------------------------------------------------------
+if ! command -v wrk >/dev/null 2>&1; then
+  echo "load-test: wrk is not installed. Install it with: sudo apt-get update && sudo apt-get install -y wrk" >&2
+  exit 2
+fi
+# shellcheck source=/dev/null
+. "$ROOT/.mvn/select-jdk.sh"
+JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
+JCMD="${JAVA_HOME:+$JAVA_HOME/bin/}jcmd"
+for jar in "$GATEWAY_JAR" "$BASELINE_JAR" "$BENCH_JAR"; do
+  [ -f "$jar" ] || die "missing $jar; build first: ./mvnw -q -B -ntp -o -pl gateway,benchmarks,benchmarks/baseline-gateway package -DskipTests"
+done
+[ -f "$EMBEDDED_REDIS_JAR" ] || die "missing $EMBEDDED_REDIS_JAR (the redis-server binary comes from it; set EMBEDDED_REDIS_JAR)"
+
+WORK_DIR="${WORK_DIR:-$(mktemp -d /tmp/portcullis-bench.XXXXXX)}"
+mkdir -p "$WORK_DIR"
+CLK_TCK="$(getconf CLK_TCK)"
+PIDS=()
+
+cleanup() {
+  local pid
+  for pid in "${PIDS[@]:-}"; do
+    [ -n "$pid" ] && kill "$pid" 2>/dev/null || true
+  done
+  for pid in "${PIDS[@]:-}"; do
+    [ -n "$pid" ] && wait "$pid" 2>/dev/null || true
+  done
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# start NAME LOGFILE CMD... : runs in the background, remembers the pid
+start() {
+  local name="$1" log="$2"; shift 2
+  "$@" >"$log" 2>&1 &
+  local pid=$!
+  PIDS+=("$pid")
+  echo "$pid" >"$WORK_DIR/$name.pid"
+  LAST_PID=$pid
+}
+
+stop() {
+  local pid="$1"
+  kill "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+  local kept=() p
+  for p in "${PIDS[@]}"; do [ "$p" != "$pid" ] && kept+=("$p"); done
+  PIDS=("${kept[@]:-}")
+}
+
+# wait_http URL EXPECTED_STATUS PID SECONDS
+wait_http() {
+  local url="$1" expected="$2" pid="$3" limit="${4:-90}" i status
+  for ((i = 0; i < limit * 4; i++)); do
+    kill -0 "$pid" 2>/dev/null || return 1
+    status="$(curl -s -o /dev/null -w '%{http_code}' "$url" || true)"
+    [ "$status" = "$expected" ] && return 0
+    sleep 0.25
+  done
+  return 1
+}
+
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+
+# run_wrk SECONDS URL TOKENS_FILE CHECK -> prints the RESULT line
+run_wrk() {
+  local seconds="$1" url="$2" tokens="$3" check="$4" path
+  path="/${url#http://*/}"
+  TOKENS_FILE="$tokens" REQ_PATH="$path" CHECK="$check" \
+    wrk -t"$THREADS" -c"$CONNECTIONS" -d"${seconds}s" --timeout 5s -s "$HERE/lua/pool.lua" "$url" 2>&1 | grep '^RESULT' || true
+}
+
+field() { sed -n "s/.* $2=\([0-9.]*\).*/\1/p" <<<" $1"; }
+
+# --- shared processes: Redis, tokens, backend ------------------------------------------------------------------------
+REDIS_BIN="$WORK_DIR/redis-server"
+if [ ! -x "$REDIS_BIN" ]; then
+  unzip -p "$EMBEDDED_REDIS_JAR" redis-server-6.2.6-v5-linux-amd64 >"$REDIS_BIN" || die "cannot extract redis-server"
+  chmod +x "$REDIS_BIN"
+fi
+start redis "$WORK_DIR/redis.log" "$REDIS_BIN" --port "$REDIS_PORT" --bind 127.0.0.1 --save "" --appendonly no
+REDIS_PID=$LAST_PID
+
+echo "== tokens: $TOKENS valid + $TOKENS forged (RS256, kid bench-rsa-1)"
+AUTH_ISSUER="$ISSUER" AUTH_AUDIENCE="$AUDIENCE" "$JAVA" -cp "$BENCH_JAR" dev.portcullis.benchmarks.tokens.TokenTool \
+  "$WORK_DIR/tokens" "$TOKENS" "$TOKENS" "$TOKENS" 60 attacker
+VALID="$WORK_DIR/tokens/valid.txt"
+FORGED="$WORK_DIR/tokens/forged.txt"
+
+start backend "$WORK_DIR/backend.log" env BACKEND_PORT="$BACKEND_PORT" JWKS_FILE="$WORK_DIR/tokens/jwks.json" \
+  "$JAVA" -Xmx256m -cp "$BENCH_JAR" dev.portcullis.benchmarks.backend.BackendStandIn
+BACKEND_PID=$LAST_PID
+wait_http "http://127.0.0.1:$BACKEND_PORT/" 200 "$BACKEND_PID" 60 || die "backend did not start (see $WORK_DIR/backend.log)"
+JWKS_URI="http://127.0.0.1:$BACKEND_PORT/.well-known/jwks.json"
+
+# --- one configuration ------------------------------------------------------------------------------------------------
+declare -A RESULT CPU_GW CPU_BACKEND CPU_REDIS
+
+start_config() {
+  case "$1" in
+    direct) SUT_PID=$BACKEND_PID; URL="http://127.0.0.1:$BACKEND_PORT/"; SUT_OWN=0 ;;
+    plain | edge)
+      start "gateway-$1" "$WORK_DIR/gateway-$1.log" env SERVER_PORT="$GATEWAY_PORT" MANAGEMENT_SERVER_PORT="$GATEWAY_MGMT_PORT" \
+        AUTH_JWKS_URI="$JWKS_URI" AUTH_ISSUER="$ISSUER" AUTH_AUDIENCE="$AUDIENCE" REDIS_URL="redis://127.0.0.1:$REDIS_PORT" \
+        BACKEND_URL="http://127.0.0.1:$BACKEND_PORT" SPRING_CONFIG_ADDITIONAL_LOCATION="file:$HERE/config/portcullis-bench.yml" \
+        "$JAVA" $JAVA_OPTS_BENCH -jar "$GATEWAY_JAR"
+      SUT_PID=$LAST_PID; SUT_OWN=1
+      wait_http "http://127.0.0.1:$GATEWAY_MGMT_PORT/actuator/health/readiness" 200 "$SUT_PID" 120 \
+        || die "gateway did not become ready (see $WORK_DIR/gateway-$1.log)"
+      URL="http://127.0.0.1:$GATEWAY_PORT/$1/orders" ;;
+    baseline)
+      start baseline "$WORK_DIR/baseline.log" env SERVER_PORT="$BASELINE_PORT" AUTH_JWKS_URI="$JWKS_URI" AUTH_ISSUER="$ISSUER" \
+        AUTH_AUDIENCE="$AUDIENCE" REDIS_URL="redis://127.0.0.1:$REDIS_PORT" BACKEND_URL="http://127.0.0.1:$BACKEND_PORT" \
+        "$JAVA" $JAVA_OPTS_BENCH -jar "$BASELINE_JAR"
+      SUT_PID=$LAST_PID; SUT_OWN=1
+      wait_http "http://127.0.0.1:$BASELINE_PORT/edge/orders" 401 "$SUT_PID" 120 \
+        || die "baseline did not start (see $WORK_DIR/baseline.log)"
+      URL="http://127.0.0.1:$BASELINE_PORT/edge/orders" ;;
+    *) die "unknown configuration $1" ;;
+  esac
+}
+
+# check_answers NAME: valid tokens must all get 200; where a token is required, forged ones must all get 401
+check_answers() {
+  local name="$1" line requests
+  line="$(run_wrk 2 "$URL" "$VALID" 1)"
+  requests="$(field "$line" requests)"
+  if [ -z "$requests" ] || [ "$requests" -eq 0 ] || [ "$(field "$line" status_200)" != "$requests" ]; then
+    die "$name: valid tokens did not all get 200: $line"
+  fi
+  if [ "$name" = edge ] || [ "$name" = baseline ]; then
+    line="$(run_wrk 2 "$URL" "$FORGED" 1)"
+    requests="$(field "$line" requests)"
+    if [ -z "$requests" ] || [ "$requests" -eq 0 ] || [ "$(field "$line" status_401)" != "$requests" ]; then
+      die "$name: forged tokens did not all get 401: $line"
+    fi
+    echo "   answers ok: valid -> 200, forged -> 401"
+  else
+    echo "   answers ok: valid -> 200 (no token check on this configuration)"
+  fi
+}
+
+measure() {
+  local name="$1" before_sut before_backend before_redis line requests
+  echo "== $name: warm-up ${WARMUP}s"
+  run_wrk "$WARMUP" "$URL" "$VALID" 0 >/dev/null
+  check_answers "$name"
+  if [ "$JFR" = 1 ] && [ "$SUT_OWN" = 1 ]; then
+    "$JCMD" "$SUT_PID" JFR.start name=bench duration="${DURATION}s" filename="$WORK_DIR/$name.jfr" settings=profile >/dev/null
+  fi
+  before_sut=$(cpu_ticks "$SUT_PID"); before_backend=$(cpu_ticks "$BACKEND_PID"); before_redis=$(cpu_ticks "$REDIS_PID")
+  echo "== $name: measuring ${DURATION}s (wrk -t$THREADS -c$CONNECTIONS)"
+  line="$(run_wrk "$DURATION" "$URL" "$VALID" 0)"
+  [ -n "$line" ] || die "$name: wrk produced no result"
+  requests="$(field "$line" requests)"
+  [ "$(field "$line" non2xx)" = 0 ] || die "$name: non-2xx answers during the measured run: $line"
+  RESULT[$name]="$line"
+  CPU_GW[$name]=$(( $(cpu_ticks "$SUT_PID") - before_sut ))
+  CPU_BACKEND[$name]=$(( $(cpu_ticks "$BACKEND_PID") - before_backend ))
+  CPU_REDIS[$name]=$(( $(cpu_ticks "$REDIS_PID") - before_redis ))
+  echo "   $line"
+  if [ "$JFR" = 1 ] && [ "$SUT_OWN" = 1 ]; then
+    sleep 2
+    echo "   JFR: $WORK_DIR/$name.jfr"
+  fi
+}
+
+for config in $CONFIGS; do
+  start_config "$config"
+  measure "$config"
+  if [ "$SUT_OWN" = 1 ]; then stop "$SUT_PID"; fi
+done
+
+# --- report -----------------------------------------------------------------------------------------------------------
+label() {
+  case "$1" in
+    direct) echo "backend direct (reactor-netty stand-in)" ;;
+    plain) echo "Portcullis, plain route (public, no rate limit)" ;;
+    edge) echo "Portcullis, full edge (verify+revocation+rate limit+headers+metrics)" ;;
+    baseline) echo "baseline: SCG + Spring Security RS + Redis GET" ;;
+  esac
+}
+us() { awk -v v="$1" 'BEGIN { printf "%.2f", v / 1000 }'; }
+echo
+echo "Portcullis load test — $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, loopback, wrk -t$THREADS -c$CONNECTIONS, warm-up ${WARMUP}s, measured ${DURATION}s"
+echo "java: $("$JAVA" -version 2>&1 | head -n 1), $JAVA_OPTS_BENCH; access logs off in every configuration"
+printf '| %-68s | %9s | %7s | %7s | %7s | %9s | %9s | %9s | %9s |\n' configuration "req/s" "p50 ms" "p99 ms" "p99.9 ms" \
+  "proxy CPU s" "proxy µs/req" "backend µs/req" "redis µs/req"
+echo '|---|---:|---:|---:|---:|---:|---:|---:|---:|'
+for config in $CONFIGS; do
+  line="${RESULT[$config]}"
+  requests="$(field "$line" requests)"
+  proxy_cpu="-"; proxy_per="-"
+  if [ "$config" != direct ]; then
+    proxy_cpu=$(awk -v t="${CPU_GW[$config]}" -v hz="$CLK_TCK" 'BEGIN { printf "%.1f", t / hz }')
+    proxy_per=$(awk -v t="${CPU_GW[$config]}" -v hz="$CLK_TCK" -v n="$requests" 'BEGIN { printf "%.1f", t / hz * 1e6 / n }')
+  fi
+  backend_per=$(awk -v t="${CPU_BACKEND[$config]}" -v hz="$CLK_TCK" -v n="$requests" 'BEGIN { printf "%.1f", t / hz * 1e6 / n }')
+  redis_per=$(awk -v t="${CPU_REDIS[$config]}" -v hz="$CLK_TCK" -v n="$requests" 'BEGIN { printf "%.1f", t / hz * 1e6 / n }')
+  printf '| %-68s | %9.0f | %7s | %7s | %8s | %11s | %12s | %14s | %12s |\n' "$(label "$config")" "$(field "$line" rps)" \
+    "$(us "$(field "$line" p50_us)")" "$(us "$(field "$line" p99_us)")" "$(us "$(field "$line" p999_us)")" \
+    "$proxy_cpu" "$proxy_per" "$backend_per" "$redis_per"
+done
+ratio() {
+  local a="${RESULT[$1]:-}" b="${RESULT[$2]:-}"
+  [ -n "$a" ] && [ -n "$b" ] || return 0
+  awk -v x="$(field "$a" rps)" -v y="$(field "$b" rps)" -v px="$(field "$a" p99_us)" -v py="$(field "$b" p99_us)" \
+    -v cx="${CPU_GW[$1]}" -v cy="${CPU_GW[$2]}" -v nx="$(field "$a" requests)" -v ny="$(field "$b" requests)" -v l="$3" \
+    'BEGIN { printf "%-34s req/s %.2fx   p99 %+.2f ms   proxy CPU/request %.2fx\n", l, x / y, (px - py) / 1000, (cx / nx) / (cy / ny) }'
+}
+echo
+ratio edge plain "full edge / plain route:"
+ratio edge baseline "full edge / baseline:"
+ratio plain direct "plain route / backend direct:" 2>/dev/null | sed 's/proxy CPU.*//'
+echo "(CPU from /proc/<pid>/stat utime+stime over the measured window; wrk's own CPU is not counted. Work dir: $WORK_DIR)"

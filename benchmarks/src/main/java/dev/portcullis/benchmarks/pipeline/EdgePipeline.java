@@ -1,0 +1,125 @@
+package dev.portcullis.benchmarks.pipeline;
+
+import dev.portcullis.contract.IdentityHeaders;
+import dev.portcullis.gateway.keys.JwksKeyStore;
+import dev.portcullis.gateway.policy.AccessRule;
+import dev.portcullis.gateway.revocation.RevocationStatus;
+import dev.portcullis.gateway.security.AccessTokenVerifier;
+import dev.portcullis.gateway.security.JwtProperties;
+import dev.portcullis.gateway.security.Verification;
+import dev.portcullis.gateway.security.VerifiedToken;
+import dev.portcullis.gateway.security.VerifiedTokenCache;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Set;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpMethod;
+
+/**
+ * The per-request work of an authenticated request, in-process and without HTTP: the gateway's own
+ * {@link AccessTokenVerifier} (with its real {@link JwksKeyStore} and {@link VerifiedTokenCache}), the live-view
+ * revocation answer, the route's access rule, and the identity headers as {@code IdentityHeadersGlobalFilter} builds them
+ * (scan incoming names for spoofed {@code x-user-*}, copy the headers, set five values).
+ */
+public final class EdgePipeline implements AutoCloseable {
+
+    public static final String ISSUER = "http://localhost:8080";
+    public static final String AUDIENCE = "portcullis";
+
+    private final PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final JwksKeyStore keys;
+    private final VerifiedTokenCache cache;
+    private final AccessTokenVerifier verifier;
+    private final LocalRevocationLookup revocation;
+    private final AccessRule rule;
+    private final HttpHeaders incoming;
+
+    public EdgePipeline(URI jwksUri, Set<String> algorithms) {
+        Clock clock = Clock.systemUTC();
+        JwtProperties properties = new JwtProperties(jwksUri, ISSUER, Set.of(AUDIENCE), algorithms, Duration.ofSeconds(30),
+                8192, new JwtProperties.Jwks(Duration.ofMinutes(5), Duration.ofSeconds(30), Duration.ofSeconds(30),
+                Duration.ofHours(12), Duration.ofSeconds(2), Duration.ofSeconds(2), Duration.ofSeconds(15)),
+                new JwtProperties.Cache(true, 100_000));
+        this.keys = new JwksKeyStore(properties, clock, meters);
+        this.cache = new VerifiedTokenCache(properties.cache(), clock, meters);
+        this.verifier = new AccessTokenVerifier(properties, keys, cache, clock);
+        this.revocation = new LocalRevocationLookup(10_000, 1_000, meters);
+        this.rule = new AccessRule(Set.of(HttpMethod.GET), false, Set.of(), Set.of("orders:read"), Set.of(), Set.of(), false);
+        this.incoming = new HttpHeaders();
+        incoming.set("Host", "localhost:8080");
+        incoming.set("User-Agent", "wrk");
+        incoming.set("Accept", "application/json");
+        incoming.set("x-request-id", "bench-0001");
+    }
+
+    /** Loads the key set (blocking, set-up only): the first lookup of a kid fetches the JWKS. */
+    public void loadKeys(String keyId) {
+        keys.find(keyId).block(Duration.ofSeconds(10));
+        if (!keys.isReady()) {
+            throw new IllegalStateException("JWKS not loaded");
+        }
+    }
+
+    /**
+     * One authenticated request's edge work.
+     *
+     * @return the headers forwarded upstream; throws when the token is refused, so that a broken set-up cannot pass as
+     *         a fast one
+     */
+    public HttpHeaders handle(String token) {
+        Verification verification = verifier.verify(token).block();
+        if (!(verification instanceof Verification.Verified verified)) {
+            throw new IllegalStateException("token refused: " + verification);
+        }
+        VerifiedToken identity = verified.token();
+        RevocationStatus status = revocation.check(identity);
+        if (status != RevocationStatus.ACTIVE) {
+            throw new IllegalStateException("token revoked: " + status);
+        }
+        if (rule.check(identity) != null) {
+            throw new IllegalStateException("access rule refused the token");
+        }
+        return identityHeaders(identity);
+    }
+
+    /** Verification only, for tokens expected to fail (forged): returns the outcome without throwing. */
+    public Verification verifyOnly(String token) {
+        return verifier.verify(token).block();
+    }
+
+    public void revoke(String jti) {
+        revocation.revoke(jti);
+    }
+
+    private HttpHeaders identityHeaders(VerifiedToken token) {
+        for (String name : incoming.headerNames()) {
+            if (IdentityHeaders.isIdentityHeader(name)) {
+                throw new IllegalStateException("unexpected identity header " + name);
+            }
+        }
+        HttpHeaders forwarded = new HttpHeaders();
+        forwarded.addAll(incoming);
+        forwarded.set(IdentityHeaders.USER_ID, token.subject());
+        if (token.role() != null) {
+            forwarded.set(IdentityHeaders.USER_ROLE, token.role());
+        }
+        forwarded.set(IdentityHeaders.USER_PERMISSIONS, token.permissionsHeader());
+        forwarded.set(IdentityHeaders.USER_SCOPES, token.scopesHeader());
+        forwarded.set(IdentityHeaders.USER_AMR, token.amrHeader());
+        return forwarded;
+    }
+
+    /** Forgets every verified token: the next request of each is a first sight again. */
+    public void forgetVerifiedTokens() {
+        cache.clear();
+    }
+
+    @Override
+    public void close() {
+        keys.stop();
+        meters.close();
+    }
+}
