@@ -8,6 +8,7 @@ import dev.portcullis.gateway.web.ClientAddressResolver;
 import dev.portcullis.gateway.web.EdgeAttributes;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.cloud.gateway.filter.GlobalFilter;
 import org.springframework.core.Ordered;
@@ -32,9 +33,6 @@ public final class IdentityHeadersGlobalFilter implements GlobalFilter, Ordered 
     /** After authentication and rate limiting, so that no rejected request pays for the copy; before route filters. */
     public static final int ORDER = RateLimitGlobalFilter.ORDER + 50;
 
-    private static final List<String> FORWARDED = List.of("forwarded", "x-forwarded-for", "x-forwarded-host",
-            "x-forwarded-port", "x-forwarded-proto", "x-forwarded-prefix");
-
     private final ClientAddressResolver clientAddresses;
 
     public IdentityHeadersGlobalFilter(ClientAddressResolver clientAddresses) {
@@ -52,11 +50,17 @@ public final class IdentityHeadersGlobalFilter implements GlobalFilter, Ordered 
         RoutePolicy policy = exchange.getAttribute(EdgeAttributes.POLICY);
         boolean dropAuthorization = policy != null && !policy.forwardAuthorization();
         HttpHeaders incoming = exchange.getRequest().getHeaders();
+        String requestId = exchange.getAttribute(EdgeAttributes.REQUEST_ID);
+        List<String> offeredIds = incoming.get(IdentityHeaders.REQUEST_ID);
+        boolean setRequestId = requestId != null
+                && (offeredIds == null || offeredIds.size() != 1 || !requestId.equals(offeredIds.getFirst()));
         List<String> spoofed = null;
         boolean fromTrustedProxy = false;
         boolean peerChecked = false;
-        for (String name : incoming.headerNames()) {
-            boolean forwarded = name.length() >= 9 && FORWARDED.contains(name.toLowerCase(java.util.Locale.ROOT));
+        // One pass over the names as they are; no lower-cased name set is built per request.
+        for (Map.Entry<String, List<String>> header : incoming.headerSet()) {
+            String name = header.getKey();
+            boolean forwarded = isForwardingHeader(name);
             if (forwarded && !peerChecked) {
                 java.net.InetSocketAddress peer = exchange.getRequest().getRemoteAddress();
                 fromTrustedProxy = peer != null && peer.getAddress() != null && clientAddresses.isTrusted(peer.getAddress());
@@ -69,7 +73,7 @@ public final class IdentityHeadersGlobalFilter implements GlobalFilter, Ordered 
                 spoofed.add(name);
             }
         }
-        if (token == null && spoofed == null && !dropAuthorization) {
+        if (token == null && spoofed == null && !dropAuthorization && !setRequestId) {
             return chain.filter(exchange);
         }
         List<String> remove = spoofed;
@@ -80,6 +84,9 @@ public final class IdentityHeadersGlobalFilter implements GlobalFilter, Ordered 
             if (dropAuthorization) {
                 headers.remove(HttpHeaders.AUTHORIZATION);
             }
+            if (setRequestId) {
+                headers.set(IdentityHeaders.REQUEST_ID, requestId);
+            }
             if (token != null) {
                 headers.set(IdentityHeaders.USER_ID, token.subject());
                 setIfPresent(headers, IdentityHeaders.USER_ROLE, token.role());
@@ -89,6 +96,12 @@ public final class IdentityHeadersGlobalFilter implements GlobalFilter, Ordered 
             }
         })).build();
         return chain.filter(forwarded);
+    }
+
+    /** {@code Forwarded} and {@code X-Forwarded-*}, in any case, without allocating. */
+    static boolean isForwardingHeader(String name) {
+        return name.equalsIgnoreCase("forwarded")
+                || (name.length() > 12 && name.regionMatches(true, 0, "x-forwarded-", 0, 12));
     }
 
     private static void setIfPresent(HttpHeaders headers, String name, String value) {
