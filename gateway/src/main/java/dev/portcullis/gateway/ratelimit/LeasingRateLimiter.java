@@ -16,13 +16,17 @@ import reactor.core.publisher.Mono;
  *
  * <p>Accuracy: leased tokens are debited from the shared bucket before they are used, so the limit is never exceeded
  * across instances. The price is early refusals: up to {@code lease - 1} tokens per other instance may sit unused in
- * their leases (they expire after {@link #LEASE_TTL}). Small limits (burst below 10 x lease) use leases of one token,
+ * their leases (they expire after {@link #LEASE_TTL}, 5 s). Small limits (burst below 10 x lease) use leases of one token,
  * which is exact.
  */
 public final class LeasingRateLimiter {
 
-    /** Leased tokens unused for this long are dropped (never over-admits; bounds the early-refusal error in time). */
-    static final Duration LEASE_TTL = Duration.ofSeconds(1);
+    /**
+     * Leased tokens unused for this long are dropped. Holding them longer never over-admits (they were debited when
+     * taken); it bounds how long an instance may keep tokens another instance could have used. Long enough that a
+     * caller at a few requests per second spends a whole lease (the profile showed 1 s leases expiring half-used).
+     */
+    static final Duration LEASE_TTL = Duration.ofSeconds(5);
 
     private final RedisRateLimiter shared;
     private final int maxLease;
