@@ -1,5 +1,6 @@
 package dev.portcullis.auth.keys;
 
+import dev.portcullis.testsupport.MutableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -15,7 +16,6 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import dev.portcullis.auth.config.AuthProperties;
 import dev.portcullis.auth.observability.AuthMetrics;
-import dev.portcullis.auth.support.MutableClock;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,5 +1,6 @@
 package dev.portcullis.auth.support;
 
+import dev.portcullis.testsupport.MutableClock;
 import com.nimbusds.jose.jwk.JWK;
 import dev.portcullis.auth.keys.KeyManager;
 import dev.portcullis.auth.user.UserBootstrap;

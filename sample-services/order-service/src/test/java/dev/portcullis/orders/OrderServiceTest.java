@@ -1,5 +1,6 @@
 package dev.portcullis.orders;
 
+import dev.portcullis.testsupport.MutableClock;
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
@@ -58,7 +59,7 @@ class OrderServiceTest {
         @Bean
         @Primary
         MutableClock testClock() {
-            return new MutableClock();
+            return MutableClock.startingNow();
         }
     }
 
