@@ -65,7 +65,7 @@ class OrderServiceBlockHoundTest {
     @Test
     void placesOrdersThroughTheServiceTokenPathWithoutBlocking() {
         WebTestClient client = WebTestClient.bindToServer().baseUrl("http://localhost:" + port)
-                .responseTimeout(Duration.ofSeconds(10))
+                .responseTimeout(Duration.ofSeconds(30))
                 .defaultHeader(IdentityHeaders.USER_ID, "alice")
                 .defaultHeader(IdentityHeaders.USER_PERMISSIONS, "orders:write")
                 .build();

@@ -82,7 +82,8 @@ class OrderServiceTest {
         AUTH.resetAll();
         PRODUCTS.resetAll();
         clock.advance(Duration.ofDays(1));
-        client = WebTestClient.bindToServer().baseUrl("http://localhost:" + port).build();
+        client = WebTestClient.bindToServer().baseUrl("http://localhost:" + port)
+                .responseTimeout(java.time.Duration.ofSeconds(30)).build(); // a busy 2-core CI box, not a spec
         Peers.issuesToken(AUTH, "svc-token-1", 300);
         Peers.hasProduct(PRODUCTS, "p-1", "Portcullis mug", "12.50");
         Peers.hasProduct(PRODUCTS, "p-2", "Drawbridge notebook", "8.90");

@@ -63,7 +63,7 @@ class ServiceTokenBlockHoundTest {
     @Test
     void verifiesServiceTokensWithoutBlockingTheEventLoopAndFetchesTheKeysOnce() {
         WebTestClient client = WebTestClient.bindToServer().baseUrl("http://localhost:" + port)
-                .responseTimeout(Duration.ofSeconds(10)).build();
+                .responseTimeout(Duration.ofSeconds(30)).build();
         TokenFactory tokens = new TokenFactory(TestKeys.RSA, JwksStub.ISSUER, "product-service", Clock.systemUTC());
 
         for (int i = 0; i < 4; i++) {
