@@ -26,7 +26,7 @@ class BlockHoundTest extends AuthServiceTestBase {
     @Test
     void blockHoundIsActive() {
         reactor.core.publisher.Mono<Object> blocking = reactor.core.publisher.Mono.fromCallable(() -> {
-            Thread.sleep(1); // deliberately blocking, to prove the agent is live
+            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000); // deliberately blocking, to prove the agent is live
             return new Object();
         }).subscribeOn(reactor.core.scheduler.Schedulers.parallel());
         org.assertj.core.api.Assertions.assertThatThrownBy(blocking::block)

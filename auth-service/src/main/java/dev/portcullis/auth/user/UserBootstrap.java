@@ -49,6 +49,7 @@ public final class UserBootstrap implements SmartInitializingSingleton {
 
     @Override
     public void afterSingletonsInstantiated() {
+        // On the main thread during start-up, before the server takes requests: it must not serve before its users exist.
         seed().block();
     }
 

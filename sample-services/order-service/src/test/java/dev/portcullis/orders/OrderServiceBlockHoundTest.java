@@ -56,7 +56,7 @@ class OrderServiceBlockHoundTest {
     @Test
     void blockHoundIsWatchingNonBlockingThreads() {
         Mono<String> blocking = Mono.fromCallable(() -> {
-            Thread.sleep(1);
+            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
             return "slept";
         }).subscribeOn(Schedulers.parallel());
         assertThatThrownBy(blocking::block).hasMessageContaining("Blocking call");

@@ -54,7 +54,7 @@ class ServiceTokenBlockHoundTest {
     @Test
     void blockHoundIsWatchingNonBlockingThreads() {
         Mono<String> blocking = Mono.fromCallable(() -> {
-            Thread.sleep(1);
+            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
             return "slept";
         }).subscribeOn(Schedulers.parallel());
         assertThatThrownBy(blocking::block).hasMessageContaining("Blocking call");
