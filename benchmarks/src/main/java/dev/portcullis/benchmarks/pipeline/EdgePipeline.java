@@ -55,8 +55,9 @@ public final class EdgePipeline implements AutoCloseable {
         incoming.set("x-request-id", "bench-0001");
     }
 
-    /** Loads the key set (blocking, set-up only): the first lookup of a kid fetches the JWKS. */
+    /** Loads the key set (blocking, set-up only), as the gateway's poller does at start-up. */
     public void loadKeys(String keyId) {
+        keys.poll().block(Duration.ofSeconds(10));
         keys.find(keyId).block(Duration.ofSeconds(10));
         if (!keys.isReady()) {
             throw new IllegalStateException("JWKS not loaded");
