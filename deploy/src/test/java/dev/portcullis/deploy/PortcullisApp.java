@@ -21,7 +21,7 @@ enum PortcullisApp {
                     "ORDER_SERVICE_URL", "SPRING_CONFIG_ADDITIONAL_LOCATION")),
     AUTH_SERVICE("auth-service", "auth-service", 9000, 9090,
             Set.of("SERVER_PORT", "MANAGEMENT_SERVER_PORT", "REDIS_URL", "AUTH_ISSUER", "AUTH_AUDIENCE",
-                    "AUTH_KEYS_DIR", "AUTH_MFA_ENCRYPTION_KEY", "SPRING_PROFILES_ACTIVE")),
+                    "AUTH_KEYS_DIR", "AUTH_MFA_ENCRYPTION_KEY", "AUTH_TRUSTED_PROXIES", "SPRING_PROFILES_ACTIVE")),
     // Trusts the identity headers the gateway sets: no token settings.
     USER_SERVICE("user-service", "sample-services/user-service", 8081, 9081,
             Set.of("SERVER_PORT", "MANAGEMENT_SERVER_PORT")),
