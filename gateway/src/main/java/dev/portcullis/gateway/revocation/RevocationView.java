@@ -45,6 +45,7 @@ public final class RevocationView implements SmartLifecycle {
     private static final Logger log = LoggerFactory.getLogger(RevocationView.class);
     private static final Duration SWEEP_INTERVAL = Duration.ofSeconds(10);
     private static final int SCAN_BATCH = 1000;
+    private static final Duration RESYNC_RETRY = Duration.ofSeconds(1);
 
     private final RedisConnections redis;
     private final RevocationProperties properties;
@@ -128,9 +129,16 @@ public final class RevocationView implements SmartLifecycle {
         connection = pubSub;
         // A dropped connection may lose messages: distrust the view at once, not at the next heartbeat; the
         // re-subscription after the reconnect resyncs it.
+        // Events of either connection (commands or pub/sub) may arrive in any order: a disconnect distrusts the
+        // view, a (re)connect resyncs it; the re-subscription resyncs again, so nothing published in between is lost.
         tasks.add(pubSub.getResources().eventBus().get()
-                .filter(event -> event instanceof io.lettuce.core.event.connection.DisconnectedEvent)
-                .subscribe(event -> synced.set(false)));
+                .subscribe(event -> {
+                    if (event instanceof io.lettuce.core.event.connection.DisconnectedEvent) {
+                        synced.set(false);
+                    } else if (event instanceof io.lettuce.core.event.connection.ConnectionActivatedEvent) {
+                        resync("reconnected");
+                    }
+                }));
         tasks.add(pubSub.reactive().subscribe(RevocationKeys.CHANNEL)
                 .subscribe(null, error -> log.warn("event=revocation_subscribe_failed error=\"{}\"", error.getMessage())));
         tasks.add(Flux.interval(properties.heartbeatInterval())
@@ -181,7 +189,13 @@ public final class RevocationView implements SmartLifecycle {
                     log.info("event=revocation_view_synced cause={} tokens={} subjects={} took_ms={}",
                             cause, counts.getT1(), counts.getT2(), clock.millis() - started);
                 },
-                error -> log.warn("event=revocation_view_sync_failed cause={} error=\"{}\"", cause, error.getMessage())));
+                error -> {
+                    log.warn("event=revocation_view_sync_failed cause={} error=\"{}\"", cause, error.getMessage());
+                    // try again soon: until a sync succeeds the gateway pays a Redis lookup per request
+                    if (running) {
+                        tasks.add(Mono.delay(RESYNC_RETRY).subscribe(tick -> resync("retry")));
+                    }
+                }));
     }
 
     /** Forgets revocations of tokens that have expired anyway. */
