@@ -15,8 +15,10 @@ import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Set;
+import java.util.concurrent.Callable;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
+import reactor.core.publisher.Mono;
 
 /**
  * The per-request work of an authenticated request, in-process and without HTTP: the gateway's own
@@ -71,7 +73,7 @@ public final class EdgePipeline implements AutoCloseable {
      *         a fast one
      */
     public HttpHeaders handle(String token) {
-        Verification verification = verifier.verify(token).block();
+        Verification verification = resolve(verifier.verify(token));
         if (!(verification instanceof Verification.Verified verified)) {
             throw new IllegalStateException("token refused: " + verification);
         }
@@ -88,7 +90,24 @@ public final class EdgePipeline implements AutoCloseable {
 
     /** Verification only, for tokens expected to fail (forged): returns the outcome without throwing. */
     public Verification verifyOnly(String token) {
-        return verifier.verify(token).block();
+        return resolve(verifier.verify(token));
+    }
+
+    /**
+     * The verifier's answer as the gateway's filter gets it. A cache hit (and a refusal) is a {@code Mono.just}, which
+     * Reactor's {@code flatMap} in {@code AuthenticationGlobalFilter} unwraps directly (scalar fast path) without
+     * subscribing; {@code block()} would add a subscriber and a latch the gateway never pays. Anything else (a key
+     * lookup on first sight) is subscribed to and waited for.
+     */
+    private static Verification resolve(Mono<Verification> answer) {
+        if (answer instanceof Callable<?> scalar) {
+            try {
+                return (Verification) scalar.call();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        return answer.block();
     }
 
     public void revoke(String jti) {

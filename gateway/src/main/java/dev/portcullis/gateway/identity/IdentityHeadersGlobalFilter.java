@@ -57,7 +57,8 @@ public final class IdentityHeadersGlobalFilter implements GlobalFilter, Ordered 
         List<String> spoofed = null;
         boolean fromTrustedProxy = false;
         boolean peerChecked = false;
-        // One pass over the names as they are; no lower-cased name set is built per request.
+        // One pass over the headers. (Spring 7's headerSet() still builds a case-insensitive name set per call; replacing
+        // it with HttpHeaders.forEach made no difference in the JMH pipeline, so the simpler loop stays.)
         for (Map.Entry<String, List<String>> header : incoming.headerSet()) {
             String name = header.getKey();
             boolean forwarded = isForwardingHeader(name);
