@@ -107,7 +107,7 @@ public final class EdgePipeline implements AutoCloseable {
                 throw new IllegalStateException(e);
             }
         }
-        return answer.block();
+        return answer.block(Duration.ofSeconds(10));
     }
 
     public void revoke(String jti) {

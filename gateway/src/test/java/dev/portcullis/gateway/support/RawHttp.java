@@ -12,9 +12,9 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * One HTTP/1.1 request written byte for byte over a socket, for request targets that HTTP clients refuse or normalise
- * before sending ({@code ..}, backslashes, {@code %2e}): the point is to see what the gateway does with exactly these
- * bytes. Test-thread only (it blocks).
+ * HTTP/1.1 written byte for byte over a socket, for what HTTP clients refuse or normalise before sending ({@code ..},
+ * backslashes, {@code %2e}) and for sequences they never produce (several requests in one write): the point is to see
+ * what the gateway does with exactly these bytes. Test-thread only (it blocks).
  */
 public final class RawHttp {
 
@@ -29,35 +29,45 @@ public final class RawHttp {
         }
     }
 
+    /** One GET on a connection of its own, closed after the response. */
     public static Response get(int port, String target, String... headerLines) {
-        StringBuilder request = new StringBuilder("GET ").append(target).append(" HTTP/1.1\r\n")
-                .append("Host: localhost:").append(port).append("\r\n");
-        for (String line : headerLines) {
-            request.append(line).append("\r\n");
-        }
-        request.append("Connection: close\r\n\r\n");
+        String[] lines = java.util.Arrays.copyOf(headerLines, headerLines.length + 1);
+        lines[headerLines.length] = "Connection: close";
         try (Socket socket = new Socket("localhost", port)) {
             socket.setSoTimeout(20_000);
             OutputStream out = socket.getOutputStream();
-            out.write(request.toString().getBytes(StandardCharsets.ISO_8859_1));
+            out.write(request(port, target, lines));
             out.flush();
-            return parse(readAll(socket.getInputStream()));
+            return read(socket.getInputStream());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
-    private static String readAll(InputStream in) throws IOException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        in.transferTo(bytes);
-        return bytes.toString(StandardCharsets.UTF_8);
+    /** The bytes of one GET request, to write alone or several in one write. */
+    public static byte[] request(int port, String target, String... headerLines) {
+        StringBuilder request = new StringBuilder("GET ").append(target).append(" HTTP/1.1\r\n")
+                .append("Host: localhost:").append(port).append("\r\n");
+        for (String line : headerLines) {
+            request.append(line).append("\r\n");
+        }
+        return request.append("\r\n").toString().getBytes(StandardCharsets.ISO_8859_1);
     }
 
-    private static Response parse(String raw) {
-        int end = raw.indexOf("\r\n\r\n");
-        String head = end < 0 ? raw : raw.substring(0, end);
-        String body = end < 0 ? "" : raw.substring(end + 4);
-        String[] lines = head.split("\r\n");
+    /**
+     * Exactly one response: its head, then a chunked, a {@code Content-Length} or (neither) a close-delimited body.
+     * Reads no further, so the next response on a connection that stays open can be read after it.
+     */
+    public static Response read(InputStream in) throws IOException {
+        StringBuilder head = new StringBuilder();
+        while (head.length() < 4 || head.lastIndexOf("\r\n\r\n") != head.length() - 4) {
+            int b = in.read();
+            if (b < 0) {
+                throw new IOException("connection closed after: " + head);
+            }
+            head.append((char) b);
+        }
+        String[] lines = head.toString().split("\r\n");
         int status = Integer.parseInt(lines[0].split(" ")[1]);
         Map<String, String> headers = new LinkedHashMap<>();
         for (int i = 1; i < lines.length; i++) {
@@ -66,27 +76,30 @@ public final class RawHttp {
                 headers.put(lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT), lines[i].substring(colon + 1).trim());
             }
         }
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
         if ("chunked".equalsIgnoreCase(headers.get("transfer-encoding"))) {
-            body = unchunk(body);
+            int size;
+            while ((size = Integer.parseInt(readLine(in).split(";")[0].trim(), 16)) > 0) {
+                body.write(in.readNBytes(size));
+                readLine(in);
+            }
+            readLine(in);
+        } else if (headers.containsKey("content-length")) {
+            body.write(in.readNBytes(Integer.parseInt(headers.get("content-length"))));
+        } else {
+            in.transferTo(body);
         }
-        return new Response(status, headers, body);
+        return new Response(status, headers, body.toString(StandardCharsets.UTF_8));
     }
 
-    private static String unchunk(String body) {
-        StringBuilder out = new StringBuilder();
-        int at = 0;
-        while (at < body.length()) {
-            int lineEnd = body.indexOf("\r\n", at);
-            if (lineEnd < 0) {
-                break;
+    private static String readLine(InputStream in) throws IOException {
+        StringBuilder line = new StringBuilder();
+        int b;
+        while ((b = in.read()) >= 0 && b != '\n') {
+            if (b != '\r') {
+                line.append((char) b);
             }
-            int size = Integer.parseInt(body.substring(at, lineEnd).split(";")[0].trim(), 16);
-            if (size == 0) {
-                break;
-            }
-            out.append(body, lineEnd + 2, Math.min(body.length(), lineEnd + 2 + size));
-            at = lineEnd + 2 + size + 2;
         }
-        return out.toString();
+        return line.toString();
     }
 }
