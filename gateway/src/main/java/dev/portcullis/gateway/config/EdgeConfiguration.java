@@ -5,6 +5,7 @@ import dev.portcullis.gateway.keys.JwksHealthIndicator;
 import dev.portcullis.gateway.keys.JwksKeyStore;
 import dev.portcullis.gateway.observability.AccessLogWebFilter;
 import dev.portcullis.gateway.observability.EdgeMetrics;
+import dev.portcullis.gateway.policy.RouteMethodsGlobalFilter;
 import dev.portcullis.gateway.policy.RoutePolicies;
 import dev.portcullis.gateway.ratelimit.LeasingRateLimiter;
 import dev.portcullis.gateway.ratelimit.RateLimitGlobalFilter;
@@ -21,11 +22,13 @@ import dev.portcullis.gateway.security.AuthenticationGlobalFilter;
 import dev.portcullis.gateway.security.JwtProperties;
 import dev.portcullis.gateway.security.VerifiedTokenCache;
 import dev.portcullis.gateway.web.ClientAddressResolver;
+import dev.portcullis.gateway.web.ForwardedHeadersWebFilter;
 import dev.portcullis.gateway.web.HeaderSizeWebFilter;
 import dev.portcullis.gateway.web.HttpEdgeProperties;
-import dev.portcullis.gateway.web.MalformedRequestTargetHandler;
 import dev.portcullis.gateway.web.PathNormalizationWebFilter;
 import dev.portcullis.gateway.web.ProblemExceptionHandler;
+import dev.portcullis.gateway.web.RequestLineGuard;
+import dev.portcullis.gateway.web.RequestMethods;
 import dev.portcullis.redis.RedisConnections;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
@@ -43,8 +46,9 @@ import org.springframework.context.annotation.Configuration;
 /**
  * Wires the edge: one place that shows every part of the request path and what it depends on.
  * <pre>
- *   AccessLog -> HeaderSize -> PathNormalization -> (route match) -> Authentication (verify, revocation, policy)
- *     -> RateLimit -> IdentityHeaders -> UpstreamResilience -> route filters -> upstream
+ *   (Netty) RequestLineGuard -> AccessLog -> HeaderSize -> ForwardedHeaders -> PathNormalization -> (route match)
+ *     -> RouteMethods -> Authentication (verify, revocation, policy) -> RateLimit -> IdentityHeaders
+ *     -> UpstreamResilience -> route filters -> upstream
  * </pre>
  */
 @Configuration(proxyBeanMethods = false)
@@ -122,6 +126,11 @@ public class EdgeConfiguration {
     }
 
     @Bean
+    RouteMethodsGlobalFilter routeMethodsGlobalFilter(RoutePolicies policies) {
+        return new RouteMethodsGlobalFilter(policies);
+    }
+
+    @Bean
     ClientAddressResolver clientAddressResolver(HttpEdgeProperties http) {
         return new ClientAddressResolver(http.trustedProxies());
     }
@@ -168,8 +177,13 @@ public class EdgeConfiguration {
     }
 
     @Bean
-    AccessLogWebFilter accessLogWebFilter(EdgeMetrics metrics) {
-        return new AccessLogWebFilter(metrics);
+    RequestMethods requestMethods(RoutePolicies policies) {
+        return RequestMethods.of(policies.listedMethods());
+    }
+
+    @Bean
+    AccessLogWebFilter accessLogWebFilter(EdgeMetrics metrics, RequestMethods methods) {
+        return new AccessLogWebFilter(metrics, methods);
     }
 
     @Bean
@@ -178,13 +192,18 @@ public class EdgeConfiguration {
     }
 
     @Bean
+    ForwardedHeadersWebFilter forwardedHeadersWebFilter(ClientAddressResolver clientAddresses) {
+        return new ForwardedHeadersWebFilter(clientAddresses);
+    }
+
+    @Bean
     PathNormalizationWebFilter pathNormalizationWebFilter() {
         return new PathNormalizationWebFilter();
     }
 
     @Bean
-    NettyServerCustomizer malformedRequestTargetCustomizer() {
-        return MalformedRequestTargetHandler.customizer();
+    NettyServerCustomizer requestLineGuard(RequestMethods methods, AccessLogWebFilter accessLog) {
+        return RequestLineGuard.customizer(methods, accessLog);
     }
 
     @Bean

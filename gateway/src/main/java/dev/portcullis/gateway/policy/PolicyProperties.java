@@ -17,6 +17,7 @@ record PolicyProperties(
         @DefaultValue List<String> scopes,
         @DefaultValue("false") boolean mfa,
         @DefaultValue List<Rule> access,
+        UnlistedMethods unlistedMethods,
         @DefaultValue("true") boolean forwardAuthorization,
         @DefaultValue("false") boolean revocationFailOpen,
         RateLimitProperties rateLimit,
@@ -24,7 +25,7 @@ record PolicyProperties(
 
     /** Keys allowed directly under {@code metadata.policy}; anything else is a typo and fails start-up. */
     static final List<String> KEYS = List.of("public", "roles", "permissions", "any-permissions", "scopes", "mfa", "access",
-            "forward-authorization", "revocation-fail-open", "rate-limit", "retries");
+            "unlisted-methods", "forward-authorization", "revocation-fail-open", "rate-limit", "retries");
     /** Keys allowed in an {@code access[n]} rule. */
     static final List<String> RULE_KEYS = List.of("methods", "public", "roles", "permissions", "any-permissions", "scopes", "mfa");
     /** Keys allowed under {@code rate-limit}. */

@@ -1,11 +1,12 @@
 package dev.portcullis.gateway.policy;
 
+import dev.portcullis.gateway.web.RequestMethods;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import org.springframework.boot.context.properties.bind.Bindable;
@@ -13,25 +14,39 @@ import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.ConfigurationPropertyName;
 import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
 import org.springframework.cloud.gateway.config.GatewayProperties;
+import org.springframework.cloud.gateway.handler.predicate.PredicateDefinition;
 import org.springframework.cloud.gateway.route.RouteDefinition;
 import org.springframework.http.HttpMethod;
 
 /**
  * The compiled policy of every route, looked up by route id on each request. Compiled and validated once at start-up:
- * a typo in a key, an unknown HTTP method, or a public rule that also asks for permissions stops the gateway with a
- * message naming the exact property, instead of silently protecting less than the team meant.
+ * a typo in a key, a method that is not an HTTP token (or is {@code TRACE} / {@code CONNECT}, which are never served),
+ * or a public rule that also asks for permissions stops the gateway with a message naming the exact property, instead
+ * of silently protecting less than the team meant. Methods are case-sensitive (RFC 9110): {@code get} in a rule is the
+ * method {@code get}, not {@code GET}.
  */
 public final class RoutePolicies {
 
     static final String ROUTES = GatewayProperties.PREFIX + ".routes";
     /** The metadata key under which a route's policy lives. */
     static final String POLICY_KEY = "policy";
-    private static final Set<String> METHODS = Set.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE");
+    /** Spring Cloud Gateway's method route predicate. */
+    private static final String METHOD_PREDICATE = "Method";
 
     private final Map<String, RoutePolicy> byRouteId;
+    private final Set<String> listedMethods;
 
-    RoutePolicies(Map<String, RoutePolicy> byRouteId) {
+    RoutePolicies(Map<String, RoutePolicy> byRouteId, Set<String> listedMethods) {
         this.byRouteId = Map.copyOf(byRouteId);
+        this.listedMethods = Set.copyOf(listedMethods);
+    }
+
+    /**
+     * Every method some route names, in a {@code Method} predicate or an {@code access} rule: with the standard ones,
+     * the methods the gateway knows at all ({@link RequestMethods}).
+     */
+    public Set<String> listedMethods() {
+        return listedMethods;
     }
 
     /** Routes not declared in YAML (Java DSL, discovery) get the default: authenticated. */
@@ -46,6 +61,7 @@ public final class RoutePolicies {
      */
     public static RoutePolicies load(GatewayProperties gateway) {
         Map<String, RoutePolicy> policies = new HashMap<>();
+        Set<String> listedMethods = new LinkedHashSet<>();
         List<RouteDefinition> routes = gateway.getRoutes();
         for (int i = 0; i < routes.size(); i++) {
             RouteDefinition route = routes.get(i);
@@ -59,8 +75,34 @@ public final class RoutePolicies {
             if (policies.put(route.getId(), policy) != null) {
                 throw new InvalidPolicyException(routeKey + ".id", "the route id '" + route.getId() + "' is used twice");
             }
+            for (AccessRule rule : policy.methodRules()) {
+                rule.methods().forEach(method -> listedMethods.add(method.name()));
+            }
+            listedMethods.addAll(predicateMethods(route, routeKey));
         }
-        return new RoutePolicies(policies);
+        return new RoutePolicies(policies, listedMethods);
+    }
+
+    /** The methods of the route's {@code Method} predicates, as written. */
+    private static List<String> predicateMethods(RouteDefinition route, String routeKey) {
+        List<String> methods = new ArrayList<>();
+        for (int i = 0; i < route.getPredicates().size(); i++) {
+            PredicateDefinition predicate = route.getPredicates().get(i);
+            if (!METHOD_PREDICATE.equals(predicate.getName())) {
+                continue;
+            }
+            for (String value : predicate.getArgs().values()) {
+                for (String method : value.split(",")) {
+                    String name = method.trim();
+                    if (!RequestMethods.isToken(name) || RequestMethods.NEVER_SERVED.contains(name)) {
+                        throw new InvalidPolicyException(routeKey + ".predicates[" + i + "]",
+                                "'" + name + "' is not a method the gateway can serve");
+                    }
+                    methods.add(name);
+                }
+            }
+        }
+        return methods;
     }
 
     /** Binds the policy metadata with the configuration binder, keys named as the operator wrote them. */
@@ -106,6 +148,11 @@ public final class RoutePolicies {
             methodRules.add(rule(key, r.methods(), r.publicAccess(), r.roles(), r.permissions(), r.anyPermissions(),
                     r.scopes(), r.mfa()));
         }
+        if (p.unlistedMethods() != null && methodRules.isEmpty()) {
+            throw new InvalidPolicyException(prefix + ".unlisted-methods",
+                    "only applies to a route with 'access' rules (without them, the route-level rule decides every method)");
+        }
+        UnlistedMethods unlisted = p.unlistedMethods() != null ? p.unlistedMethods() : UnlistedMethods.REFUSE;
         RateLimit rateLimit = null;
         boolean rateLimitEnabled = true;
         if (p.rateLimit() != null) {
@@ -127,7 +174,7 @@ public final class RoutePolicies {
         if (p.retries() != null && (p.retries() < 0 || p.retries() > 5)) {
             throw new InvalidPolicyException(prefix + ".retries", "must be between 0 and 5");
         }
-        return new RoutePolicy(routeId, List.copyOf(methodRules), defaultRule, p.forwardAuthorization(),
+        return new RoutePolicy(routeId, List.copyOf(methodRules), defaultRule, unlisted, p.forwardAuthorization(),
                 p.revocationFailOpen(), rateLimit, rateLimitEnabled, p.retries());
     }
 
@@ -135,9 +182,14 @@ public final class RoutePolicies {
                                    List<String> permissions, List<String> anyPermissions, List<String> scopes, boolean mfa) {
         Set<HttpMethod> parsed = new LinkedHashSet<>();
         for (int i = 0; i < methods.size(); i++) {
-            String method = methods.get(i).trim().toUpperCase(Locale.ROOT);
-            if (!METHODS.contains(method)) {
+            // verbatim: methods are case-sensitive, and upper-casing 'get' would protect GET with a rule meant for 'get'
+            String method = methods.get(i).trim();
+            if (!RequestMethods.isToken(method)) {
                 throw new InvalidPolicyException(key + ".methods[" + i + "]", "'" + methods.get(i) + "' is not an HTTP method");
+            }
+            if (RequestMethods.NEVER_SERVED.contains(method)) {
+                throw new InvalidPolicyException(key + ".methods[" + i + "]",
+                        "'" + method + "' is never served: the gateway refuses TRACE and CONNECT on every route");
             }
             parsed.add(HttpMethod.valueOf(method));
         }
@@ -149,7 +201,7 @@ public final class RoutePolicies {
         checkNames(key + ".permissions", permissions);
         checkNames(key + ".any-permissions", anyPermissions);
         checkNames(key + ".scopes", scopes);
-        return new AccessRule(Set.copyOf(parsed), publicAccess, Set.copyOf(roles), Set.copyOf(permissions),
+        return new AccessRule(Collections.unmodifiableSet(parsed), publicAccess, Set.copyOf(roles), Set.copyOf(permissions),
                 Set.copyOf(anyPermissions), Set.copyOf(scopes), mfa);
     }
 

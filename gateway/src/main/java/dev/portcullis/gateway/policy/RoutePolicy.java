@@ -1,13 +1,17 @@
 package dev.portcullis.gateway.policy;
 
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import org.springframework.http.HttpMethod;
 
 /**
  * Everything the edge enforces for one route, compiled once at start-up from the route's {@code metadata.policy}.
  *
  * @param methodRules          rules for particular methods, tried in order before {@code defaultRule}
- * @param defaultRule          the rule for methods no method rule names; authenticated unless the route says otherwise
+ * @param defaultRule          the rule for methods no method rule names (when {@code unlistedMethods} lets them in, or
+ *                             when there are no method rules); authenticated unless the route says otherwise
+ * @param unlistedMethods      what a method no method rule names gets; only meaningful with method rules
  * @param forwardAuthorization whether the {@code Authorization} header goes on upstream
  * @param revocationFailOpen   whether requests are let through when revocation cannot be checked (opt-in, per route)
  * @param rateLimit            the route's limit, or null for the global default of its kind (public / authenticated)
@@ -18,6 +22,7 @@ public record RoutePolicy(
         String routeId,
         List<AccessRule> methodRules,
         AccessRule defaultRule,
+        UnlistedMethods unlistedMethods,
         boolean forwardAuthorization,
         boolean revocationFailOpen,
         RateLimit rateLimit,
@@ -25,7 +30,29 @@ public record RoutePolicy(
         Integer retries) {
 
     public static RoutePolicy authenticated(String routeId) {
-        return new RoutePolicy(routeId, List.of(), AccessRule.AUTHENTICATED, true, false, null, true, null);
+        return new RoutePolicy(routeId, List.of(), AccessRule.AUTHENTICATED, UnlistedMethods.REFUSE, true, false, null, true, null);
+    }
+
+    /** Whether the route serves {@code method} at all: false answers 405 before any token is looked at. */
+    public boolean allows(HttpMethod method) {
+        if (methodRules.isEmpty() || unlistedMethods == UnlistedMethods.ROUTE_RULE) {
+            return true;
+        }
+        for (AccessRule rule : methodRules) {
+            if (rule.appliesTo(method)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The methods the method rules name, in the order written: the {@code Allow} header of this route's 405. */
+    public String allowHeader() {
+        Set<String> names = new LinkedHashSet<>();
+        for (AccessRule rule : methodRules) {
+            rule.methods().forEach(method -> names.add(method.name()));
+        }
+        return String.join(", ", names);
     }
 
     public AccessRule ruleFor(HttpMethod method) {

@@ -32,6 +32,8 @@ public enum RejectionReason {
     REVOCATION_UNAVAILABLE("revocation_unavailable", HttpStatus.SERVICE_UNAVAILABLE, null, ProblemTypes.SERVICE_UNAVAILABLE, "Service unavailable"),
     BAD_PATH("bad_path", HttpStatus.BAD_REQUEST, null, ProblemTypes.BAD_REQUEST, "Bad request"),
     HEADERS_TOO_LARGE("headers_too_large", HttpStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, null, ProblemTypes.HEADERS_TOO_LARGE, "Request header fields too large"),
+    METHOD_NOT_ALLOWED("method_not_allowed", HttpStatus.METHOD_NOT_ALLOWED, null, ProblemTypes.METHOD_NOT_ALLOWED, "Method not allowed"),
+    UNKNOWN_METHOD("unknown_method", HttpStatus.NOT_IMPLEMENTED, null, ProblemTypes.of("not-implemented"), "Not implemented"),
     NO_ROUTE("no_route", HttpStatus.NOT_FOUND, null, ProblemTypes.NOT_FOUND, "Not found"),
     UPSTREAM_UNAVAILABLE("upstream_unavailable", HttpStatus.SERVICE_UNAVAILABLE, null, ProblemTypes.SERVICE_UNAVAILABLE, "Service unavailable"),
     UPSTREAM_TIMEOUT("upstream_timeout", HttpStatus.GATEWAY_TIMEOUT, null, ProblemTypes.UPSTREAM_TIMEOUT, "Gateway timeout");

@@ -11,6 +11,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.cloud.gateway.config.GatewayProperties;
 import org.springframework.core.env.MapPropertySource;
@@ -38,12 +40,13 @@ class RoutePoliciesTest {
     }
 
     @Test
-    void methodRulesDecideForTheirMethodsAndTheRouteRuleForTheRest() {
+    void methodRulesDecideForTheirMethodsAndTheRouteRuleForTheRestWhenTheRouteSaysSo() {
         Map<String, Object> props = route();
         props.put(R0 + ".metadata.policy.roles[0]", "admin");
+        props.put(R0 + ".metadata.policy.unlisted-methods", "route-rule");
         props.put(R0 + ".metadata.policy.access[0].methods[0]", "GET");
         props.put(R0 + ".metadata.policy.access[0].public", "true");
-        props.put(R0 + ".metadata.policy.access[1].methods[0]", "post");
+        props.put(R0 + ".metadata.policy.access[1].methods[0]", "POST");
         props.put(R0 + ".metadata.policy.access[1].permissions[0]", "orders:write");
         props.put(R0 + ".metadata.policy.access[1].permissions[1]", "orders:read");
         props.put(R0 + ".metadata.policy.access[1].mfa", "true");
@@ -57,6 +60,92 @@ class RoutePoliciesTest {
         assertThat(policy.ruleFor(HttpMethod.DELETE).check(token("user", List.of())).reason())
                 .isEqualTo(RejectionReason.INSUFFICIENT_PERMISSIONS);
         assertThat(policy.ruleFor(HttpMethod.DELETE).check(token("admin", List.of()))).isNull();
+        assertThat(policy.allows(HttpMethod.DELETE)).isTrue();
+    }
+
+    @Test
+    void methodsTheRulesDoNotNameAreRefusedByDefault() {
+        Map<String, Object> props = route();
+        props.put(R0 + ".metadata.policy.access[0].methods[0]", "GET");
+        props.put(R0 + ".metadata.policy.access[0].methods[1]", "HEAD");
+        props.put(R0 + ".metadata.policy.access[0].public", "true");
+        props.put(R0 + ".metadata.policy.access[1].methods[0]", "POST");
+        RoutePolicy policy = load(props).forRoute("orders");
+
+        assertThat(policy.unlistedMethods()).isEqualTo(UnlistedMethods.REFUSE);
+        assertThat(policy.allows(HttpMethod.GET)).isTrue();
+        assertThat(policy.allows(HttpMethod.POST)).isTrue();
+        assertThat(policy.allows(HttpMethod.DELETE)).isFalse();
+        assertThat(policy.allows(HttpMethod.OPTIONS)).isFalse();
+        assertThat(policy.allows(HttpMethod.valueOf("get"))).isFalse();
+        assertThat(policy.allowHeader()).isEqualTo("GET, HEAD, POST");
+    }
+
+    @Test
+    void aRouteWithoutMethodRulesServesEveryMethodUnderItsRouteRule() {
+        RoutePolicy policy = load(route()).forRoute("orders");
+
+        assertThat(policy.allows(HttpMethod.DELETE)).isTrue();
+        assertThat(policy.allows(HttpMethod.valueOf("PROPFIND"))).isTrue();
+    }
+
+    @Test
+    void methodsAreCaseSensitiveAndKeptAsWritten() {
+        Map<String, Object> props = route();
+        props.put(R0 + ".metadata.policy.access[0].methods[0]", "get");
+        props.put(R0 + ".metadata.policy.access[0].public", "true");
+        RoutePolicies policies = load(props);
+        RoutePolicy policy = policies.forRoute("orders");
+
+        assertThat(policy.ruleFor(HttpMethod.valueOf("get")).publicAccess()).isTrue();
+        assertThat(policy.allows(HttpMethod.GET)).isFalse();
+        assertThat(policy.ruleFor(HttpMethod.GET).publicAccess()).isFalse();
+        assertThat(policies.listedMethods()).containsExactly("get");
+    }
+
+    @Test
+    void theMethodsRoutesListIncludeThoseOfMethodPredicates() {
+        Map<String, Object> props = route();
+        props.put(R0 + ".predicates[1]", "Method=GET,PROPFIND");
+        props.put(R0 + ".metadata.policy.access[0].methods[0]", "MKCOL");
+
+        assertThat(load(props).listedMethods()).containsExactlyInAnyOrder("MKCOL", "GET", "PROPFIND");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"TRACE", "CONNECT"})
+    void aRuleForTraceOrConnectFailsStartUp(String method) {
+        Map<String, Object> props = route();
+        props.put(R0 + ".metadata.policy.access[0].methods[0]", method);
+
+        assertThatThrownBy(() -> load(props)).hasMessageContaining(R0 + ".metadata.policy.access[0].methods[0]")
+                .hasMessageContaining("never served");
+    }
+
+    @Test
+    void aMethodPredicateForTraceFailsStartUp() {
+        Map<String, Object> props = route();
+        props.put(R0 + ".predicates[1]", "Method=GET,TRACE");
+
+        assertThatThrownBy(() -> load(props)).hasMessageContaining(R0 + ".predicates[1]").hasMessageContaining("'TRACE'");
+    }
+
+    @Test
+    void unlistedMethodsWithoutAccessRulesFailsStartUp() {
+        Map<String, Object> props = route();
+        props.put(R0 + ".metadata.policy.unlisted-methods", "refuse");
+
+        assertThatThrownBy(() -> load(props)).hasMessageContaining(R0 + ".metadata.policy.unlisted-methods")
+                .hasMessageContaining("only applies to a route with 'access' rules");
+    }
+
+    @Test
+    void anUnknownUnlistedMethodsValueFailsStartUpNamingTheProperty() {
+        Map<String, Object> props = route();
+        props.put(R0 + ".metadata.policy.access[0].methods[0]", "GET");
+        props.put(R0 + ".metadata.policy.unlisted-methods", "allow");
+
+        assertThatThrownBy(() -> load(props)).hasStackTraceContaining(R0 + ".metadata.policy.unlisted-methods");
     }
 
     @Test
@@ -106,12 +195,12 @@ class RoutePoliciesTest {
     }
 
     @Test
-    void anUnknownHttpMethodFailsStartUp() {
+    void aMethodThatIsNotAnHttpTokenFailsStartUp() {
         Map<String, Object> props = route();
-        props.put(R0 + ".metadata.policy.access[0].methods[0]", "GETT");
+        props.put(R0 + ".metadata.policy.access[0].methods[0]", "GE(T");
 
         assertThatThrownBy(() -> load(props)).hasMessageContaining(R0 + ".metadata.policy.access[0].methods[0]")
-                .hasMessageContaining("'GETT' is not an HTTP method");
+                .hasMessageContaining("'GE(T' is not an HTTP method");
     }
 
     @Test

@@ -31,12 +31,21 @@ public final class RawHttp {
 
     /** One GET on a connection of its own, closed after the response. */
     public static Response get(int port, String target, String... headerLines) {
+        return send(port, "GET", target, headerLines);
+    }
+
+    /**
+     * One request with any method token (as written, case included) on a connection of its own, closed after the
+     * response. The target's characters are written as ISO-8859-1 bytes, so {@code "\u00e9"} is the single raw byte
+     * {@code 0xE9}.
+     */
+    public static Response send(int port, String method, String target, String... headerLines) {
         String[] lines = java.util.Arrays.copyOf(headerLines, headerLines.length + 1);
         lines[headerLines.length] = "Connection: close";
         try (Socket socket = new Socket("localhost", port)) {
             socket.setSoTimeout(20_000);
             OutputStream out = socket.getOutputStream();
-            out.write(request(port, target, lines));
+            out.write(request(port, method, target, lines));
             out.flush();
             return read(socket.getInputStream());
         } catch (IOException e) {
@@ -46,7 +55,12 @@ public final class RawHttp {
 
     /** The bytes of one GET request, to write alone or several in one write. */
     public static byte[] request(int port, String target, String... headerLines) {
-        StringBuilder request = new StringBuilder("GET ").append(target).append(" HTTP/1.1\r\n")
+        return request(port, "GET", target, headerLines);
+    }
+
+    /** The bytes of one request with the given method token. */
+    public static byte[] request(int port, String method, String target, String... headerLines) {
+        StringBuilder request = new StringBuilder(method).append(' ').append(target).append(" HTTP/1.1\r\n")
                 .append("Host: localhost:").append(port).append("\r\n");
         for (String line : headerLines) {
             request.append(line).append("\r\n");

@@ -43,7 +43,32 @@ class HardeningIntegrationTest extends GatewayIntegrationTest {
             "/api/users/%5c..%5corders",
             "/api/users/%00/me",
             "/api/users/me|id",
-            "/api/users/{me}"})
+            "/api/users/{me}",
+            // control characters, encoded (each would reach a service, a log or a terminal as itself)
+            "/api/users/me%0d%0aSet-Cookie:x=1",
+            "/api/users/me%09",
+            "/api/users/me%0a",
+            "/api/users/me%1b[31m",
+            "/api/users/me%1F",
+            "/api/users/me%7f",
+            "/api/users/me%c2%85",
+            // encodings that cannot be proved harmless
+            "/api/users/me%3bjsessionid=1",
+            "/api/users/me%zz",
+            "/api/users/me%4",
+            "/api/users/me%",
+            "/api/users/%c0%ae%c0%ae/orders",
+            "/api/users/%e0%80%ae%e0%80%ae/orders",
+            "/api/users/%c0%af",
+            "/api/users/%ed%a0%80",
+            "/api/users/%f8%80%80%80%af",
+            "/api/users/me%ff",
+            "/api/users/caf%c3",
+            "/api/users/caf%c3x",
+            // raw bytes outside printable ASCII (written as ISO-8859-1: one byte each)
+            "/api/users/caf\u00e9",
+            "/api/users/me\u0085",
+            "/api/users/me\u007f"})
     void refusesAmbiguousPathsWith400BeforeAnyRouteSeesThem(String path) {
         String token = tokens.forUser("u-1").permissions("orders:read", "users:read").sign();
 
@@ -53,6 +78,17 @@ class HardeningIntegrationTest extends GatewayIntegrationTest {
         assertThat(response.header(HttpHeaders.CONTENT_TYPE)).startsWith(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
         assertThat(response.body()).contains("\"status\":400").contains("\"type\":\"urn:portcullis:problem:");
         upstream.verify(0, anyRequestedFor(urlPathMatching(ANY_SERVICE)));
+    }
+
+    @Test
+    void harmlessEncodingsStillReachTheService() {
+        String token = tokens.forUser("u-1").permissions("users:read").sign();
+
+        RawHttp.Response response = RawHttp.get(port, "/api/users/caf%C3%A9%20cr%C3%A8me%2Bx%F0%9F%99%82",
+                "Authorization: Bearer " + token);
+
+        assertThat(response.status()).isEqualTo(200);
+        upstream.verify(1, anyRequestedFor(urlPathMatching("/users/caf.*")));
     }
 
     @Test

@@ -1,0 +1,52 @@
+package dev.portcullis.gateway.policy;
+
+import dev.portcullis.gateway.web.ProblemWriter;
+import dev.portcullis.gateway.web.Rejection;
+import dev.portcullis.gateway.web.RejectionReason;
+import org.springframework.cloud.gateway.filter.GatewayFilterChain;
+import org.springframework.cloud.gateway.filter.GlobalFilter;
+import org.springframework.cloud.gateway.route.Route;
+import org.springframework.cloud.gateway.support.ServerWebExchangeUtils;
+import org.springframework.core.Ordered;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpMethod;
+import org.springframework.web.server.ServerWebExchange;
+import reactor.core.publisher.Mono;
+
+/**
+ * Answers 405 (with {@code Allow}) when the matched route has {@code access} rules, none of them names the request's
+ * method, and the route does not say {@code unlisted-methods: route-rule}. A method a team wrote no rule for must not
+ * quietly get the route-level rule, which is often weaker than the rules written for each method.
+ */
+public final class RouteMethodsGlobalFilter implements GlobalFilter, Ordered {
+
+    /**
+     * Before authentication: a method the route never serves is refused without paying for a token check, and the
+     * answer (which methods exist) is configuration, not a secret.
+     */
+    public static final int ORDER = -350;
+
+    private final RoutePolicies policies;
+
+    public RouteMethodsGlobalFilter(RoutePolicies policies) {
+        this.policies = policies;
+    }
+
+    @Override
+    public int getOrder() {
+        return ORDER;
+    }
+
+    @Override
+    public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
+        Route route = exchange.getAttribute(ServerWebExchangeUtils.GATEWAY_ROUTE_ATTR);
+        RoutePolicy policy = policies.forRoute(route != null ? route.getId() : "");
+        HttpMethod method = exchange.getRequest().getMethod();
+        if (policy.allows(method)) {
+            return chain.filter(exchange);
+        }
+        exchange.getResponse().getHeaders().set(HttpHeaders.ALLOW, policy.allowHeader());
+        return ProblemWriter.reject(exchange, Rejection.of(RejectionReason.METHOD_NOT_ALLOWED,
+                "This route serves only " + policy.allowHeader()));
+    }
+}

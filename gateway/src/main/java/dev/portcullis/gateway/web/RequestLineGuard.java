@@ -1,0 +1,140 @@
+package dev.portcullis.gateway.web;
+
+import dev.portcullis.contract.IdentityHeaders;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import org.springframework.boot.reactor.netty.NettyServerCustomizer;
+import org.springframework.http.MediaType;
+import reactor.netty.NettyPipeline;
+
+/**
+ * Answers, with a problem document and before any filter, route or observation exists for the request, every request
+ * line the gateway will not serve:
+ * <ul>
+ *   <li>a method outside {@link RequestMethods} (any token of letters is a method to Netty): 501, counted as
+ *       {@value RequestMethods#OTHER}. Refusing here, not in a filter, is what keeps the made-up name out of every
+ *       meter (Spring's server observation, Spring Cloud Gateway's route and client metrics, Portcullis' own);</li>
+ *   <li>{@code TRACE} and {@code CONNECT}: 405 with {@code Allow};</li>
+ *   <li>a request target that is not a URI at all (a backslash, {@code |}, {@code "}, {@code {}...): 400. Spring's
+ *       Reactor Netty adapter cannot build a request from it and would answer an empty 400, breaking the promise that
+ *       every error body is problem+json.</li>
+ * </ul>
+ * The connection is closed after the answer (the rest of a refused request's body is discarded unread). Each refusal is
+ * reported to a {@link Refusals} listener (the access log and metrics). Sits in the Netty pipeline just before
+ * reactor-netty's HTTP/1.1 handler; the public server speaks HTTP/1.1 only.
+ */
+public final class RequestLineGuard extends ChannelInboundHandlerAdapter {
+
+    static final String NAME = "portcullis.requestLineGuard";
+
+    /** Where refusals are logged and counted; {@code method} is already bounded ({@link RequestMethods#tag}). */
+    @FunctionalInterface
+    public interface Refusals {
+        void refused(String requestId, String method, String target, Rejection rejection, int status);
+    }
+
+    /** Installs the guard on every HTTP/1.1 connection of the public server. */
+    public static NettyServerCustomizer customizer(RequestMethods methods, Refusals refusals) {
+        return server -> server.doOnChannelInit((observer, channel, remoteAddress) -> {
+            if (channel.pipeline().get(NettyPipeline.HttpTrafficHandler) != null) {
+                channel.pipeline().addBefore(NettyPipeline.HttpTrafficHandler, NAME, new RequestLineGuard(methods, refusals));
+            }
+        });
+    }
+
+    private final RequestMethods methods;
+    private final Refusals refusals;
+    private boolean discarding;
+
+    RequestLineGuard(RequestMethods methods, Refusals refusals) {
+        this.methods = methods;
+        this.refusals = refusals;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof HttpRequest request) {
+            FullHttpResponse refusal = refusal(request);
+            if (refusal != null) {
+                discarding = !(msg instanceof LastHttpContent);
+                ReferenceCountUtil.release(msg);
+                ctx.writeAndFlush(refusal).addListener(ChannelFutureListener.CLOSE);
+                return;
+            }
+        }
+        if (discarding) {
+            // the rest of the refused request's body
+            discarding = !(msg instanceof LastHttpContent);
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        ctx.fireChannelRead(msg);
+    }
+
+    /** @return the answer to a refused request line, or null when the request may go on */
+    private FullHttpResponse refusal(HttpRequest request) {
+        String method = request.method().name();
+        Rejection rejection;
+        String allow = null;
+        switch (methods.verdict(method)) {
+            case UNKNOWN -> rejection = Rejection.of(RejectionReason.UNKNOWN_METHOD,
+                    "The request method is not one this gateway serves");
+            case NOT_ALLOWED -> {
+                rejection = Rejection.of(RejectionReason.METHOD_NOT_ALLOWED, "The " + method + " method is never served");
+                allow = methods.allowHeader();
+            }
+            default -> {
+                if (isUri(request.uri())) {
+                    return null;
+                }
+                rejection = Rejection.of(RejectionReason.BAD_PATH, "The request target is not a valid URI");
+            }
+        }
+        String requestId = RequestIds.generate();
+        refusals.refused(requestId, methods.tag(method), request.uri(), rejection, rejection.reason().status().value());
+        return problem(rejection, requestId, allow);
+    }
+
+    static boolean isUri(String target) {
+        try {
+            new URI(target);
+            return true;
+        } catch (URISyntaxException e) {
+            return false;
+        }
+    }
+
+    private static FullHttpResponse problem(Rejection rejection, String requestId, String allow) {
+        RejectionReason reason = rejection.reason();
+        int status = reason.status().value();
+        String json = "{\"type\":\"" + reason.problemType() + "\",\"title\":\"" + reason.title() + "\",\"status\":" + status
+                + ",\"detail\":\"" + ProblemWriter.escape(rejection.detail()) + "\",\"request_id\":\"" + requestId + "\"}";
+        byte[] body = json.getBytes(StandardCharsets.UTF_8);
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+                HttpResponseStatus.valueOf(status), Unpooled.wrappedBuffer(body));
+        response.headers()
+                .set(HttpHeaderNames.CONTENT_TYPE, MediaType.APPLICATION_PROBLEM_JSON_VALUE)
+                .set(HttpHeaderNames.CONTENT_LENGTH, body.length)
+                .set(HttpHeaderNames.CACHE_CONTROL, "no-store")
+                .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE)
+                .set(IdentityHeaders.REQUEST_ID, requestId);
+        if (allow != null) {
+            response.headers().set(HttpHeaderNames.ALLOW, allow);
+        }
+        return response;
+    }
+}
