@@ -69,6 +69,32 @@ class DockerComposeTest {
     }
 
     @Test
+    void trustsForwardedHeadersOnlyFromTheEdgeNetworksContainersNotFromTheBridgeAddress() {
+        String trusted = env("gateway").get("GATEWAY_TRUSTED_PROXIES");
+        Map<String, Object> ipam = Yamls.maps(Yamls.at(compose, "networks.edge.ipam.config")).getFirst();
+
+        assertThat(trusted).isEqualTo(ipam.get("ip_range"));
+        assertThat(OverlaysTest.isPrivateBlock(trusted)).isTrue();
+        // clients reaching the published port through Docker's userland proxy come from the bridge address
+        String bridge = ipam.get("gateway").toString();
+        String rangeStart = trusted.substring(0, trusted.indexOf('/'));
+        int prefix = Integer.parseInt(trusted.substring(trusted.indexOf('/') + 1));
+        long size = 1L << (32 - prefix);
+        long first = toLong(rangeStart);
+        assertThat(toLong(bridge)).as("the bridge address %s is outside %s", bridge, trusted)
+            .isNotBetween(first, first + size - 1);
+        assertThat(ipam.get("subnet").toString()).isNotEqualTo(trusted);
+    }
+
+    private static long toLong(String address) {
+        long value = 0;
+        for (String octet : address.split("\\.")) {
+            value = (value << 8) | Integer.parseInt(octet);
+        }
+        return value;
+    }
+
+    @Test
     void pointsEveryUrlAtAComposeServiceOnItsPort() {
         for (PortcullisApp app : PortcullisApp.values()) {
             env(app.appName()).forEach((name, value) -> {

@@ -20,6 +20,51 @@ import org.junit.jupiter.params.provider.ValueSource;
 /** What sets the two overlays apart, and their parity with the real kustomize when kubectl is installed. */
 class OverlaysTest {
 
+    @ParameterizedTest
+    @ValueSource(strings = {"local", "production"})
+    void everyOverlayTellsTheGatewayTheIngressControllersRangeAndNothingWider(String overlay) {
+        RenderedManifests manifests = RenderedManifests.of(overlay);
+
+        String trusted = RenderedManifests.env(manifests.appContainer("gateway")).get("GATEWAY_TRUSTED_PROXIES");
+        assertThat(trusted).as("GATEWAY_TRUSTED_PROXIES of the %s overlay", overlay).isNotBlank();
+        for (String block : trusted.split(",")) {
+            assertThat(isPrivateBlock(block.trim())).as("'%s' is a private IPv4 block of /8 or narrower", block).isTrue();
+        }
+        // only the ingress controller's namespace reaches the gateway's public port: what makes a pod range safe
+        Map<String, Object> policy = manifests.get("NetworkPolicy", "gateway");
+        assertThat(Yamls.maps(Yamls.at(policy, "spec.ingress"))).singleElement().satisfies(rule ->
+            assertThat(Yamls.maps(rule.get("from"))).singleElement().satisfies(from ->
+                assertThat(Yamls.mapAt(from, "namespaceSelector.matchLabels"))
+                    .containsEntry("kubernetes.io/metadata.name", "ingress-nginx")));
+    }
+
+    /** An RFC 1918 block such as 10.244.0.0/16, with a prefix of at least 8 bits and no host bits set. */
+    static boolean isPrivateBlock(String block) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})/(\\d{1,2})")
+            .matcher(block);
+        if (!m.matches()) {
+            return false;
+        }
+        long address = 0;
+        for (int i = 1; i <= 4; i++) {
+            int octet = Integer.parseInt(m.group(i));
+            if (octet > 255) {
+                return false;
+            }
+            address = (address << 8) | octet;
+        }
+        int prefix = Integer.parseInt(m.group(5));
+        if (prefix < 8 || prefix > 32 || (prefix < 32 && (address & ((1L << (32 - prefix)) - 1)) != 0)) {
+            return false;
+        }
+        return within(address, prefix, 10L << 24, 8) || within(address, prefix, (172L << 24) | (16L << 16), 12)
+            || within(address, prefix, (192L << 24) | (168L << 16), 16);
+    }
+
+    private static boolean within(long address, int prefix, long network, int networkPrefix) {
+        return prefix >= networkPrefix && (address >>> (32 - networkPrefix)) == (network >>> (32 - networkPrefix));
+    }
+
     @Test
     void localRunsOneRedisWithAppendOnlyPersistenceOnAVolumeClaim() {
         RenderedManifests local = RenderedManifests.of("local");
