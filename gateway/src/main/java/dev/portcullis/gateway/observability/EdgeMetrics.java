@@ -11,8 +11,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * The gateway's own meters: {@code portcullis.gateway.requests} (timer with a latency histogram, by route, method and
  * status) and {@code portcullis.gateway.rejections} (by reason and route). Meters are looked up in local maps keyed by
- * their tags, so the hot path does not build tag lists per request. Tag values are bounded: route ids come from
- * configuration, methods and statuses from HTTP, reasons from an enum.
+ * their tags, so the hot path does not build tag lists per request. Tag values are bounded, never taken from what a
+ * client sends: route ids come from configuration ({@code none} without a route), methods from
+ * {@code RequestMethods#tag} (a known method or {@code OTHER}), statuses are three-digit codes, reasons an enum.
  */
 public final class EdgeMetrics {
 

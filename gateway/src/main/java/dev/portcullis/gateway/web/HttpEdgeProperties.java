@@ -10,8 +10,10 @@ import org.springframework.validation.annotation.Validated;
 /**
  * Request hygiene at the edge ({@code portcullis.http.*}).
  *
- * @param trustedProxies  addresses or CIDR blocks of proxies in front of the gateway whose {@code X-Forwarded-For}
- *                        is believed; empty (the default) believes none
+ * @param trustedProxies  addresses or CIDR blocks of proxies in front of the gateway (behind an ingress: the
+ *                        controller's range; environment {@code GATEWAY_TRUSTED_PROXIES}) whose {@code Forwarded},
+ *                        {@code X-Forwarded-*} and {@code X-Real-IP} are believed and passed on; from any other peer
+ *                        they are dropped before routing. Empty (the default) believes none
  * @param maxHeaderBytes  total size of the request's header names and values; above it 431
  */
 @Validated
