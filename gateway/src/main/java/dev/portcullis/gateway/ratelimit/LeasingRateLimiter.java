@@ -117,7 +117,7 @@ public final class LeasingRateLimiter {
         /** @return the tokens left after taking one, or -1 when none was there */
         int take(long now) {
             if (now > expiresAtNanos) {
-                tokens.set(0);
+                // expired tokens stay unusable; only add() clears them, so that a take never wipes a fresh add
                 return -1;
             }
             while (true) {
@@ -131,12 +131,17 @@ public final class LeasingRateLimiter {
             }
         }
 
-        void add(int count, long now) {
+        /**
+         * Serialised: refunds and lease grants arrive from several threads, and two adds to an expired lease must not
+         * clear each other's tokens. Clearing comes before the new expiry, so a concurrent take never sees old tokens
+         * as valid.
+         */
+        synchronized void add(int count, long now) {
             if (now > expiresAtNanos) {
                 tokens.set(0);
             }
-            tokens.addAndGet(Math.max(0, count));
             expiresAtNanos = now + LEASE_TTL.toNanos();
+            tokens.addAndGet(Math.max(0, count));
         }
     }
 }
