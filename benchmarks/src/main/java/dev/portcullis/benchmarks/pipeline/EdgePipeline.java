@@ -7,6 +7,7 @@ import dev.portcullis.gateway.revocation.RevocationStatus;
 import dev.portcullis.gateway.security.AccessTokenVerifier;
 import dev.portcullis.gateway.security.JwtProperties;
 import dev.portcullis.gateway.security.Verification;
+import dev.portcullis.gateway.security.VerificationFailureBudget;
 import dev.portcullis.gateway.security.VerifiedToken;
 import dev.portcullis.gateway.security.VerifiedTokenCache;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -16,6 +17,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
 import reactor.core.publisher.Mono;
@@ -30,6 +32,7 @@ public final class EdgePipeline implements AutoCloseable {
 
     public static final String ISSUER = "http://localhost:8080";
     public static final String AUDIENCE = "portcullis";
+    private static final Supplier<String> CLIENT = () -> "203.0.113.1";
 
     private final PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final JwksKeyStore keys;
@@ -42,12 +45,14 @@ public final class EdgePipeline implements AutoCloseable {
     public EdgePipeline(URI jwksUri, Set<String> algorithms) {
         Clock clock = Clock.systemUTC();
         JwtProperties properties = new JwtProperties(jwksUri, ISSUER, Set.of(AUDIENCE), algorithms, Duration.ofSeconds(30),
-                8192, new JwtProperties.Jwks(Duration.ofMinutes(5), Duration.ofSeconds(30), Duration.ofSeconds(30),
-                Duration.ofHours(12), Duration.ofSeconds(2), Duration.ofSeconds(2), Duration.ofSeconds(15)),
-                new JwtProperties.Cache(true, 100_000));
+                8192, Duration.ofHours(1), new JwtProperties.Jwks(Duration.ofSeconds(15), Duration.ofSeconds(30),
+                Duration.ofHours(12), Duration.ofSeconds(2), Duration.ofSeconds(2)),
+                new JwtProperties.Cache(true, 100_000), new JwtProperties.FailureBudget(false, 1, Duration.ofMinutes(1), 0));
         this.keys = new JwksKeyStore(properties, clock, meters);
         this.cache = new VerifiedTokenCache(properties.cache(), clock, meters);
-        this.verifier = new AccessTokenVerifier(properties, keys, cache, clock);
+        // no failure budget: it needs Redis, and the benchmark measures verification (a cache miss takes a unit of the
+        // budget from a local lease in the gateway, a counter decrement)
+        this.verifier = new AccessTokenVerifier(properties, keys, cache, VerificationFailureBudget.disabled(meters), clock, meters);
         this.revocation = new LocalRevocationLookup(10_000, 1_000, meters);
         this.rule = new AccessRule(Set.of(HttpMethod.GET), false, Set.of(), Set.of("orders:read"), Set.of(), Set.of(), false);
         this.incoming = new HttpHeaders();
@@ -73,7 +78,7 @@ public final class EdgePipeline implements AutoCloseable {
      *         a fast one
      */
     public HttpHeaders handle(String token) {
-        Verification verification = resolve(verifier.verify(token));
+        Verification verification = resolve(verifier.verify(token, CLIENT));
         if (!(verification instanceof Verification.Verified verified)) {
             throw new IllegalStateException("token refused: " + verification);
         }
@@ -90,7 +95,7 @@ public final class EdgePipeline implements AutoCloseable {
 
     /** Verification only, for tokens expected to fail (forged): returns the outcome without throwing. */
     public Verification verifyOnly(String token) {
-        return resolve(verifier.verify(token));
+        return resolve(verifier.verify(token, CLIENT));
     }
 
     /**

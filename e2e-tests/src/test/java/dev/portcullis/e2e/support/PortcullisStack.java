@@ -137,9 +137,7 @@ public final class PortcullisStack implements AutoCloseable {
         gatewayEnv.put("USER_SERVICE_URL", "http://127.0.0.1:" + users);
         gatewayEnv.put("PRODUCT_SERVICE_URL", "http://127.0.0.1:" + products);
         gatewayEnv.put("ORDER_SERVICE_URL", "http://127.0.0.1:" + orders);
-        // A short key-set cache (it must exceed refresh-ahead + connect + read timeouts, 2 s + 2 s + 2 s).
-        gatewayEnv.put("PORTCULLIS_JWT_JWKS_CACHETTL", "10s");
-        gatewayEnv.put("PORTCULLIS_JWT_JWKS_REFRESHAHEAD", "2s");
+        // The key set is fetched every second (the gateway has no key-set cache besides its poll).
         gatewayEnv.put("PORTCULLIS_JWT_JWKS_MINREFETCHINTERVAL", "1s");
         gatewayEnv.put("PORTCULLIS_JWT_JWKS_POLLINTERVAL", "1s");
         gatewayEnv.put("PORTCULLIS_HTTP_TRUSTEDPROXIES", "127.0.0.1/32,::1/128");

@@ -20,6 +20,7 @@ import dev.portcullis.gateway.revocation.RevocationView;
 import dev.portcullis.gateway.security.AccessTokenVerifier;
 import dev.portcullis.gateway.security.AuthenticationGlobalFilter;
 import dev.portcullis.gateway.security.JwtProperties;
+import dev.portcullis.gateway.security.VerificationFailureBudget;
 import dev.portcullis.gateway.security.VerifiedTokenCache;
 import dev.portcullis.gateway.web.ClientAddressResolver;
 import dev.portcullis.gateway.web.ForwardedHeadersWebFilter;
@@ -47,8 +48,8 @@ import org.springframework.context.annotation.Configuration;
  * Wires the edge: one place that shows every part of the request path and what it depends on.
  * <pre>
  *   (Netty) RequestLineGuard -> AccessLog -> HeaderSize -> ForwardedHeaders -> PathNormalization -> (route match)
- *     -> RouteMethods -> Authentication (verify, revocation, policy) -> RateLimit -> IdentityHeaders
- *     -> UpstreamResilience -> route filters -> upstream
+ *     -> RouteMethods -> Authentication (token cache, failure budget, verify, revocation, policy) -> RateLimit
+ *     -> IdentityHeaders -> UpstreamResilience -> route filters -> upstream
  * </pre>
  */
 @Configuration(proxyBeanMethods = false)
@@ -89,8 +90,14 @@ public class EdgeConfiguration {
     }
 
     @Bean
-    AccessTokenVerifier accessTokenVerifier(JwtProperties jwt, JwksKeyStore keys, VerifiedTokenCache cache, Clock clock) {
-        return new AccessTokenVerifier(jwt, keys, cache, clock);
+    VerificationFailureBudget verificationFailureBudget(JwtProperties jwt, LeasingRateLimiter limiter, MeterRegistry meters) {
+        return new VerificationFailureBudget(jwt.failureBudget(), limiter, meters);
+    }
+
+    @Bean
+    AccessTokenVerifier accessTokenVerifier(JwtProperties jwt, JwksKeyStore keys, VerifiedTokenCache cache,
+                                            VerificationFailureBudget budget, Clock clock, MeterRegistry meters) {
+        return new AccessTokenVerifier(jwt, keys, cache, budget, clock, meters);
     }
 
     // --- revocation ---------------------------------------------------------------------------------------
@@ -98,7 +105,7 @@ public class EdgeConfiguration {
     @Bean
     RevocationView revocationView(RedisConnections redis, RevocationProperties revocation, JwtProperties jwt, Clock clock,
                                   MeterRegistry meters) {
-        RevocationView view = new RevocationView(redis, revocation, revocation.maxTokenLifetime(), jwt.clockSkew(), clock);
+        RevocationView view = new RevocationView(redis, revocation, jwt.maxTokenLifetime(), jwt.clockSkew(), clock);
         Gauge.builder("portcullis.revocation.view.live", view, v -> v.isLive() ? 1 : 0)
                 .description("1 while the local revocation view is synced and its subscription is alive").register(meters);
         return view;
@@ -149,8 +156,9 @@ public class EdgeConfiguration {
 
     @Bean
     AuthenticationGlobalFilter authenticationGlobalFilter(RoutePolicies policies, AccessTokenVerifier verifier,
-                                                          DelegatingRevocationChecker revocation) {
-        return new AuthenticationGlobalFilter(policies, verifier, revocation);
+                                                          DelegatingRevocationChecker revocation,
+                                                          ClientAddressResolver clientAddresses) {
+        return new AuthenticationGlobalFilter(policies, verifier, revocation, clientAddresses);
     }
 
     @Bean

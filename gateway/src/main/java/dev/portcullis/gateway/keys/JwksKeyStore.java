@@ -3,12 +3,12 @@ package dev.portcullis.gateway.keys;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.KeySourceException;
 import com.nimbusds.jose.jwk.JWKSet;
-import com.nimbusds.jose.jwk.source.JWKSetBasedJWKSource;
 import com.nimbusds.jose.jwk.source.JWKSetCacheRefreshEvaluator;
 import com.nimbusds.jose.jwk.source.JWKSetSource;
-import com.nimbusds.jose.jwk.source.JWKSource;
-import com.nimbusds.jose.jwk.source.JWKSourceBuilder;
 import com.nimbusds.jose.jwk.source.RateLimitReachedException;
+import com.nimbusds.jose.jwk.source.RateLimitedJWKSetSource;
+import com.nimbusds.jose.jwk.source.RetryingJWKSetSource;
+import com.nimbusds.jose.jwk.source.URLBasedJWKSetSource;
 import com.nimbusds.jose.proc.SecurityContext;
 import com.nimbusds.jose.util.DefaultResourceRetriever;
 import dev.portcullis.gateway.security.JwtProperties;
@@ -18,8 +18,12 @@ import java.io.IOException;
 import java.net.MalformedURLException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,62 +36,65 @@ import reactor.core.scheduler.Schedulers;
 /**
  * The auth service's public keys, as the only source of verification keys.
  *
- * <p>nimbus' {@link JWKSourceBuilder} does the fetching: a cache with refresh-ahead, at most two refetches per
- * {@code min-refetch-interval} however many unknown kids arrive, retry, and outage tolerance (the last good set keeps
- * serving while the endpoint is down). Its URL fetch blocks, so it only ever runs on {@code boundedElastic}; the event
- * loop reads an immutable {@link KeySnapshot} and never waits. Concurrent misses share one fetch.
+ * <p>The poller fetches the key set every {@code poll-interval} (one GET per instance per interval, with nimbus'
+ * retry), so a key removed from the JWKS stops being trusted within that interval plus one fetch; listeners hear of
+ * every removed kid, which is how cached verifications of its tokens are dropped too. A token naming an unknown kid
+ * triggers an extra fetch at once (a freshly rotated key), through nimbus' rate limit: at most two per
+ * {@code min-refetch-interval} however many unknown kids arrive. While fetches fail, the last good set keeps serving
+ * for {@code outage-tolerance}.
+ *
+ * <p>Fetches block, so they only ever run on {@code boundedElastic}; the event loop reads an immutable
+ * {@link KeySnapshot} and never waits. Concurrent misses share one fetch.
  */
 public final class JwksKeyStore implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(JwksKeyStore.class);
     private static final Duration TICK = Duration.ofSeconds(1);
 
-    private final JWKSetSource<SecurityContext> source;
-    /** Used only while no set was ever loaded and the main source is rate-limited: a late auth service is picked up in seconds. */
-    private final JWKSetSource<SecurityContext> bootstrap;
+    /** Every poll: a fresh GET (with one retry), never a cached answer and never rate-limited. */
+    private final JWKSetSource<SecurityContext> fetcher;
+    /** Unknown kids: the same fetch behind nimbus' rate limit. */
+    private final JWKSetSource<SecurityContext> refetcher;
     private final Set<JWSAlgorithm> allowed;
     private final Clock clock;
     private final Duration outageTolerance;
     private final Duration pollInterval;
     private final AtomicReference<KeySnapshot> snapshot = new AtomicReference<>(KeySnapshot.EMPTY);
     private final AtomicReference<Mono<KeySnapshot>> inFlight = new AtomicReference<>();
+    private final List<Consumer<Set<String>>> removalListeners = new CopyOnWriteArrayList<>();
     private final Counter refetchRateLimited;
-    private volatile long lastPollMillis = Long.MIN_VALUE;
+    private final Counter keysRemoved;
+    /** Monotonic time of the last HTTP fetch attempt: the poll schedule is about elapsed time, not the token clock. */
+    private volatile long lastFetchNanos = System.nanoTime() - Duration.ofDays(1).toNanos();
     private volatile Disposable poller;
 
     public JwksKeyStore(JwtProperties properties, Clock clock, MeterRegistry meters) {
         this.allowed = properties.algorithms().stream().map(JWSAlgorithm::parse).collect(Collectors.toUnmodifiableSet());
         this.clock = clock;
-        this.outageTolerance = properties.jwks().outageTolerance();
-        this.pollInterval = properties.jwks().pollInterval();
+        JwtProperties.Jwks jwks = properties.jwks();
+        this.outageTolerance = jwks.outageTolerance();
+        this.pollInterval = jwks.pollInterval();
         this.refetchRateLimited = Counter.builder("portcullis.jwks.fetches").tag("outcome", "rate_limited")
                 .description("JWKS fetches by outcome").register(meters);
-        JwtProperties.Jwks jwks = properties.jwks();
+        this.keysRemoved = Counter.builder("portcullis.jwks.keys.removed")
+                .description("Keys that left the trusted key set (pulled from the JWKS or replaced under the same kid)")
+                .register(meters);
         var retriever = new CountingResourceRetriever(new DefaultResourceRetriever(
                 (int) jwks.connectTimeout().toMillis(), (int) jwks.readTimeout().toMillis(), 256 * 1024), meters);
-        JWKSource<SecurityContext> built;
-        JWKSource<SecurityContext> bootstrapBuilt;
         try {
-            bootstrapBuilt = JWKSourceBuilder.<SecurityContext>create(properties.jwksUri().toURL(), retriever)
-                    .cache(jwks.cacheTtl().toMillis(), jwks.connectTimeout().plus(jwks.readTimeout()).toMillis())
-                    .refreshAheadCache(false)
-                    .rateLimited(false)
-                    .outageTolerant(false)
-                    .retrying(false)
-                    .build();
-            built = JWKSourceBuilder.<SecurityContext>create(properties.jwksUri().toURL(), retriever)
-                    .cache(jwks.cacheTtl().toMillis(), jwks.connectTimeout().plus(jwks.readTimeout()).toMillis())
-                    .refreshAheadCache(jwks.refreshAhead().toMillis(), true)
-                    .rateLimited(jwks.minRefetchInterval().toMillis())
-                    .outageTolerant(jwks.outageTolerance().toMillis(),
-                            event -> log.warn("event=jwks_outage detail=\"serving the last good key set\""))
-                    .retrying(true)
-                    .build();
+            this.fetcher = new RetryingJWKSetSource<>(new URLBasedJWKSetSource<>(properties.jwksUri().toURL(), retriever), null);
         } catch (MalformedURLException e) {
             throw new IllegalArgumentException("portcullis.jwt.jwks-uri is not a URL: " + properties.jwksUri(), e);
         }
-        this.source = ((JWKSetBasedJWKSource<SecurityContext>) built).getJWKSetSource();
-        this.bootstrap = ((JWKSetBasedJWKSource<SecurityContext>) bootstrapBuilt).getJWKSetSource();
+        this.refetcher = new RateLimitedJWKSetSource<>(fetcher, jwks.minRefetchInterval().toMillis(), null);
+    }
+
+    /**
+     * Calls {@code listener} (on the fetching thread) with the kids that left the trusted set, each time a fetch
+     * shows some gone. A kid whose key changed counts as removed: what was verified with the old key must not stand.
+     */
+    public void onKeysRemoved(Consumer<Set<String>> listener) {
+        removalListeners.add(listener);
     }
 
     /**
@@ -124,6 +131,11 @@ public final class JwksKeyStore implements SmartLifecycle {
         return current.loaded() && fresh(current);
     }
 
+    /** Whether this key is still the one trusted under its kid (false once pulled or replaced). */
+    public boolean isTrusted(TrustedKey key) {
+        return snapshot.get().byKeyId().get(key.keyId()) == key;
+    }
+
     /** Key ids currently trusted (for diagnostics and tests). */
     public Set<String> keyIds() {
         return snapshot.get().byKeyId().keySet();
@@ -133,19 +145,25 @@ public final class JwksKeyStore implements SmartLifecycle {
         return clock.millis() - keys.loadedAtMillis() <= outageTolerance.toMillis();
     }
 
-    /** Asks the cache for the current set without forcing a fetch; nimbus refreshes when the TTL says so. */
+    /**
+     * Fetches the key set now (not rate-limited): what the poller does every {@code poll-interval}. When the fetch
+     * fails, the current set stands (and serves until it is older than the outage tolerance).
+     */
     public Mono<KeySnapshot> poll() {
-        return sharedFetch(false);
+        return sharedFetch(false).onErrorResume(error -> {
+            log.warn("event=jwks_fetch_failed error=\"{}\"", error.getMessage());
+            return Mono.fromSupplier(snapshot::get);
+        });
     }
 
-    private Mono<KeySnapshot> sharedFetch(boolean forceUnlessNewer) {
+    private Mono<KeySnapshot> sharedFetch(boolean unknownKid) {
         while (true) {
             Mono<KeySnapshot> existing = inFlight.get();
             if (existing != null) {
                 return existing;
             }
             AtomicReference<Mono<KeySnapshot>> self = new AtomicReference<>();
-            Mono<KeySnapshot> fetch = Mono.fromCallable(() -> fetch(forceUnlessNewer))
+            Mono<KeySnapshot> fetch = Mono.fromCallable(() -> fetch(unknownKid))
                     .subscribeOn(Schedulers.boundedElastic())
                     .doFinally(signal -> inFlight.compareAndSet(self.get(), null))
                     .cache();
@@ -157,31 +175,56 @@ public final class JwksKeyStore implements SmartLifecycle {
     }
 
     /** Runs on boundedElastic: may block on HTTP. */
-    private KeySnapshot fetch(boolean forceUnlessNewer) throws KeySourceException {
+    private KeySnapshot fetch(boolean unknownKid) throws KeySourceException {
         KeySnapshot current = snapshot.get();
         long now = clock.millis();
-        // Forced: concurrent misses already share this one fetch, and the rate limit below bounds the rest.
-        JWKSetCacheRefreshEvaluator evaluator = forceUnlessNewer && current.loaded()
-                ? JWKSetCacheRefreshEvaluator.forceRefresh()
-                : JWKSetCacheRefreshEvaluator.noRefresh();
         JWKSet set;
-        try {
-            set = source.getJWKSet(evaluator, now, null);
-        } catch (RateLimitReachedException limited) {
-            if (current.loaded()) {
-                // A flood of unknown kids: the cached set stands; the kid is simply unknown.
+        if (unknownKid && current.loaded()) {
+            long attempt = System.nanoTime();
+            try {
+                set = refetcher.getJWKSet(JWKSetCacheRefreshEvaluator.forceRefresh(), now, null);
+                lastFetchNanos = attempt;
+            } catch (RateLimitReachedException limited) {
+                // A flood of unknown kids: the current set stands; the kid is simply unknown until the next poll.
                 refetchRateLimited.increment();
                 return current;
             }
-            // Never loaded (the auth service came up late): the rate limit must not keep the gateway unready.
-            set = bootstrap.getJWKSet(evaluator, now, null);
+        } else {
+            // The poll, or no set loaded yet: a late auth service is picked up by the poller within a second.
+            lastFetchNanos = System.nanoTime();
+            set = fetcher.getJWKSet(JWKSetCacheRefreshEvaluator.forceRefresh(), now, null);
         }
-        KeySnapshot next = set == current.jwkSet() ? current.confirmedAt(now) : KeySnapshot.of(set, allowed, now);
-        if (set != current.jwkSet()) {
+        KeySnapshot next = KeySnapshot.of(set, allowed, now, current);
+        KeySnapshot previous = snapshot.getAndSet(next);
+        if (!sameKeys(previous, next)) {
             log.info("event=jwks_loaded keys={} kids={}", next.byKeyId().size(), next.byKeyId().keySet());
+            Set<String> removed = removedKeys(previous, next);
+            if (!removed.isEmpty()) {
+                // kids only: a key's material is public, but the log has no use for it
+                log.warn("event=jwks_keys_removed kids={} detail=\"tokens they signed are refused from now on, cached or not\"",
+                        removed);
+                keysRemoved.increment(removed.size());
+                for (Consumer<Set<String>> listener : removalListeners) {
+                    listener.accept(removed);
+                }
+            }
         }
-        snapshot.set(next);
         return next;
+    }
+
+    private static boolean sameKeys(KeySnapshot previous, KeySnapshot next) {
+        return previous.loaded() && previous.jwks().equals(next.jwks());
+    }
+
+    /** Trusted kids that are gone from {@code next}, no longer trusted there, or trusted with another key. */
+    private static Set<String> removedKeys(KeySnapshot previous, KeySnapshot next) {
+        Set<String> removed = new TreeSet<>();
+        previous.byKeyId().forEach((kid, key) -> {
+            if (next.byKeyId().get(kid) != key) { // unchanged keys keep their instance (KeySnapshot.of)
+                removed.add(kid);
+            }
+        });
+        return removed;
     }
 
     @Override
@@ -189,13 +232,9 @@ public final class JwksKeyStore implements SmartLifecycle {
         // Load at once and keep polling; until the first load succeeds readiness stays DOWN.
         poller = Flux.interval(Duration.ZERO, TICK)
                 .onBackpressureDrop()
-                .filter(tick -> !isReady() || clock.millis() - lastPollMillis >= pollInterval.toMillis())
-                .concatMap(tick -> poll()
-                        .doOnNext(keys -> lastPollMillis = clock.millis())
-                        .onErrorResume(error -> {
-                            log.warn("event=jwks_fetch_failed error=\"{}\"", error.getMessage());
-                            return Mono.empty();
-                        }))
+                // an unknown-kid refetch counts as a poll (the set it got is as fresh); a rate-limited one does not
+                .filter(tick -> !isReady() || System.nanoTime() - lastFetchNanos >= pollInterval.toNanos())
+                .concatMap(tick -> poll())
                 .subscribe();
     }
 
@@ -206,8 +245,7 @@ public final class JwksKeyStore implements SmartLifecycle {
             running.dispose();
         }
         try {
-            source.close();
-            bootstrap.close();
+            fetcher.close();
         } catch (IOException ignored) {
             // nothing left to release
         }

@@ -40,11 +40,15 @@ public final class LeasingRateLimiter {
 
     public Mono<RateLimitDecision> acquire(String party, RateLimit limit) {
         int leaseSize = leaseSize(limit);
+        long now = System.nanoTime();
         if (leaseSize == 1) {
-            return shared.acquire(party, limit);
+            // Exact mode: a Redis call per request, unless a token was given back (refund) and is still held.
+            Lease held = leases.getIfPresent(party);
+            int left = held == null ? -1 : held.take(now);
+            return left >= 0 ? Mono.just(new RateLimitDecision(true, limit.burst(), left + held.lastRemaining, Duration.ZERO,
+                    Duration.ofMillis(held.lastResetMillis))) : shared.acquire(party, limit);
         }
         Lease lease = leases.get(party, key -> new Lease());
-        long now = System.nanoTime();
         long deniedUntil = lease.deniedUntilNanos;
         if (now < deniedUntil) {
             return Mono.just(new RateLimitDecision(false, limit.burst(), 0, Duration.ofNanos(deniedUntil - now),
@@ -63,6 +67,17 @@ public final class LeasingRateLimiter {
             apply(lease, grant, System.nanoTime(), true);
             return grant.decision();
         });
+    }
+
+    /**
+     * Gives back one token taken by {@link #acquire} for a request that, as it turned out, should not count (the
+     * failure budget of token verification takes a token before the check and returns it when the token is valid).
+     * The token goes into the party's local lease, not back to Redis: the shared bucket stays debited, so a refund can
+     * never over-admit across instances; unused, it expires with the lease. Only call it for an allowed decision that
+     * was actually checked ({@code remaining >= 0}): an unchecked one never took a token.
+     */
+    public void refund(String party) {
+        leases.get(party, key -> new Lease()).add(1, System.nanoTime());
     }
 
     private void refillInBackground(String party, RateLimit limit, int leaseSize, Lease lease) {
@@ -102,7 +117,7 @@ public final class LeasingRateLimiter {
         /** @return the tokens left after taking one, or -1 when none was there */
         int take(long now) {
             if (now > expiresAtNanos) {
-                tokens.set(0);
+                // expired tokens stay unusable; only add() clears them, so that a take never wipes a fresh add
                 return -1;
             }
             while (true) {
@@ -116,12 +131,17 @@ public final class LeasingRateLimiter {
             }
         }
 
-        void add(int count, long now) {
+        /**
+         * Serialised: refunds and lease grants arrive from several threads, and two adds to an expired lease must not
+         * clear each other's tokens. Clearing comes before the new expiry, so a concurrent take never sees old tokens
+         * as valid.
+         */
+        synchronized void add(int count, long now) {
             if (now > expiresAtNanos) {
                 tokens.set(0);
             }
-            tokens.addAndGet(Math.max(0, count));
             expiresAtNanos = now + LEASE_TTL.toNanos();
+            tokens.addAndGet(Math.max(0, count));
         }
     }
 }

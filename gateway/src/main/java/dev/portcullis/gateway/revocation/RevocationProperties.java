@@ -17,7 +17,6 @@ import org.springframework.validation.annotation.Validated;
  * @param staleAfter        a view without a heartbeat for this long is not trusted (DESIGN.md: one second)
  * @param resyncInterval    full re-read of the revocation keys, in case a publish was lost
  * @param maxEntries        bound on the view; beyond it the gateway falls back to lookups
- * @param maxTokenLifetime  the longest access-token lifetime the issuer uses; how long a revoke-all marker matters
  * @param lookupTimeout     upper bound of one lookup
  * @param circuitBreaker    trips when Redis fails, so that requests fail closed at once instead of each timing out
  */
@@ -29,7 +28,6 @@ public record RevocationProperties(
         @DefaultValue("1s") @NotNull Duration staleAfter,
         @DefaultValue("5m") @NotNull Duration resyncInterval,
         @DefaultValue("1000000") @Min(1) int maxEntries,
-        @DefaultValue("15m") @NotNull Duration maxTokenLifetime,
         @DefaultValue("250ms") @NotNull Duration lookupTimeout,
         @DefaultValue @Valid CircuitBreaker circuitBreaker) {
 

@@ -4,6 +4,7 @@ import dev.portcullis.gateway.policy.AccessRule;
 import dev.portcullis.gateway.policy.RoutePolicies;
 import dev.portcullis.gateway.policy.RoutePolicy;
 import dev.portcullis.gateway.revocation.RevocationChecker;
+import dev.portcullis.gateway.web.ClientAddressResolver;
 import dev.portcullis.gateway.web.EdgeAttributes;
 import dev.portcullis.gateway.web.ProblemWriter;
 import dev.portcullis.gateway.web.Rejection;
@@ -38,11 +39,14 @@ public final class AuthenticationGlobalFilter implements GlobalFilter, Ordered {
     private final RoutePolicies policies;
     private final AccessTokenVerifier verifier;
     private final RevocationChecker revocation;
+    private final ClientAddressResolver clientAddresses;
 
-    public AuthenticationGlobalFilter(RoutePolicies policies, AccessTokenVerifier verifier, RevocationChecker revocation) {
+    public AuthenticationGlobalFilter(RoutePolicies policies, AccessTokenVerifier verifier, RevocationChecker revocation,
+                                      ClientAddressResolver clientAddresses) {
         this.policies = policies;
         this.verifier = verifier;
         this.revocation = revocation;
+        this.clientAddresses = clientAddresses;
     }
 
     @Override
@@ -63,7 +67,8 @@ public final class AuthenticationGlobalFilter implements GlobalFilter, Ordered {
             case BearerToken.Absent absent -> ProblemWriter.reject(exchange,
                     Rejection.of(RejectionReason.MISSING, "This route requires a bearer access token"));
             case BearerToken.Refused refused -> ProblemWriter.reject(exchange, refused.rejection());
-            case BearerToken.Present present -> verifier.verify(present.value()).flatMap(verification -> switch (verification) {
+            case BearerToken.Present present -> verifier.verify(present.value(),
+                    () -> clientAddresses.resolve(exchange.getRequest())).flatMap(verification -> switch (verification) {
                 case Verification.Rejected rejected -> ProblemWriter.reject(exchange, rejected.rejection());
                 case Verification.Verified verified -> checkRevocation(exchange, chain, policy, rule, verified.token());
             });

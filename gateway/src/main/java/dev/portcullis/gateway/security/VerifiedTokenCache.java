@@ -7,17 +7,19 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Set;
 
 /**
  * Verification results of tokens seen before, so that a client's second request costs a map lookup instead of an
  * RSA check. Keyed by the whole token string, compared by equality: a forged variant differs in at least one character
  * and can never hit another token's entry. Only successful verifications are stored (a flood of forged tokens cannot
  * fill it), each entry lives no longer than its token's {@code exp}, and the size is bounded. Revocation is not cached
- * here: it is checked on every request.
+ * here: it is checked on every request. Each entry remembers the kid that verified it, so that a key pulled from the
+ * JWKS takes its tokens out of the cache (and only its tokens) without a check on the hit path.
  */
 public final class VerifiedTokenCache {
 
-    private final Cache<String, VerifiedToken> cache;
+    private final Cache<String, Entry> cache;
     private final Clock clock;
     private final boolean enabled;
 
@@ -26,8 +28,8 @@ public final class VerifiedTokenCache {
         this.enabled = properties.enabled() && properties.maxEntries() > 0;
         this.cache = Caffeine.newBuilder()
                 .maximumSize(Math.max(1, properties.maxEntries()))
-                .expireAfter(Expiry.creating((String token, VerifiedToken verified) ->
-                        positive(Duration.between(clock.instant(), verified.expiresAt()))))
+                .expireAfter(Expiry.creating((String token, Entry entry) ->
+                        positive(Duration.between(clock.instant(), entry.token().expiresAt()))))
                 .recordStats()
                 .build();
         CaffeineCacheMetrics.monitor(meters, cache, "portcullis.verified_tokens");
@@ -42,21 +44,45 @@ public final class VerifiedTokenCache {
         if (!enabled) {
             return null;
         }
-        VerifiedToken verified = cache.getIfPresent(token);
-        if (verified == null) {
+        Entry entry = cache.getIfPresent(token);
+        if (entry == null) {
             return null;
         }
-        if (!clock.instant().isBefore(verified.expiresAt())) {
+        if (!clock.instant().isBefore(entry.token().expiresAt())) {
             cache.invalidate(token);
             return null;
         }
-        return verified;
+        return entry.token();
     }
 
-    public void put(String token, VerifiedToken verified) {
+    /** Remembers a token verified with the key {@code keyId}. */
+    public void put(String token, VerifiedToken verified, String keyId) {
         if (enabled) {
-            cache.put(token, verified);
+            cache.put(token, new Entry(verified, keyId));
         }
+    }
+
+    /** Forgets one token (it was cached just as its key was pulled). */
+    void invalidate(String token) {
+        cache.invalidate(token);
+    }
+
+    /**
+     * Forgets every token verified with one of these keys: they left the trusted key set. A walk over the cache, once
+     * per removal (rare); the hit path stays one map lookup.
+     *
+     * @return how many entries were dropped
+     */
+    public int evictKeys(Set<String> keyIds) {
+        int[] evicted = {0};
+        cache.asMap().values().removeIf(entry -> {
+            boolean drop = keyIds.contains(entry.keyId());
+            if (drop) {
+                evicted[0]++;
+            }
+            return drop;
+        });
+        return evicted[0];
     }
 
     public long size() {
@@ -64,8 +90,11 @@ public final class VerifiedTokenCache {
         return cache.estimatedSize();
     }
 
-    /** Forgets everything, e.g. after the trusted key set lost a key. */
+    /** Forgets everything (benchmarks measure the cold path with it). */
     public void clear() {
         cache.invalidateAll();
+    }
+
+    private record Entry(VerifiedToken token, String keyId) {
     }
 }

@@ -20,6 +20,7 @@ public enum RejectionReason {
     BAD_SIGNATURE("bad_signature", HttpStatus.UNAUTHORIZED, "invalid_token", ProblemTypes.INVALID_TOKEN, "Invalid access token"),
     EXPIRED("expired", HttpStatus.UNAUTHORIZED, "invalid_token", ProblemTypes.INVALID_TOKEN, "Invalid access token"),
     NOT_YET_VALID("not_yet_valid", HttpStatus.UNAUTHORIZED, "invalid_token", ProblemTypes.INVALID_TOKEN, "Invalid access token"),
+    LIFETIME_TOO_LONG("lifetime_too_long", HttpStatus.UNAUTHORIZED, "invalid_token", ProblemTypes.INVALID_TOKEN, "Invalid access token"),
     WRONG_ISSUER("wrong_issuer", HttpStatus.UNAUTHORIZED, "invalid_token", ProblemTypes.INVALID_TOKEN, "Invalid access token"),
     WRONG_AUDIENCE("wrong_audience", HttpStatus.UNAUTHORIZED, "invalid_token", ProblemTypes.INVALID_TOKEN, "Invalid access token"),
     MISSING_CLAIM("missing_claim", HttpStatus.UNAUTHORIZED, "invalid_token", ProblemTypes.INVALID_TOKEN, "Invalid access token"),
@@ -28,6 +29,8 @@ public enum RejectionReason {
     INSUFFICIENT_PERMISSIONS("insufficient_permissions", HttpStatus.FORBIDDEN, "insufficient_scope", ProblemTypes.INSUFFICIENT_SCOPE, "Forbidden"),
     MFA_REQUIRED("mfa_required", HttpStatus.FORBIDDEN, "insufficient_scope", ProblemTypes.INSUFFICIENT_SCOPE, "Step-up authentication required"),
     RATE_LIMITED("rate_limited", HttpStatus.TOO_MANY_REQUESTS, null, ProblemTypes.RATE_LIMITED, "Too many requests"),
+    /** The client's IP spent its budget of failed token verifications; no signature is checked until it refills. */
+    TOO_MANY_INVALID_TOKENS("too_many_invalid_tokens", HttpStatus.TOO_MANY_REQUESTS, null, ProblemTypes.RATE_LIMITED, "Too many requests"),
     KEYS_UNAVAILABLE("keys_unavailable", HttpStatus.SERVICE_UNAVAILABLE, null, ProblemTypes.SERVICE_UNAVAILABLE, "Service unavailable"),
     REVOCATION_UNAVAILABLE("revocation_unavailable", HttpStatus.SERVICE_UNAVAILABLE, null, ProblemTypes.SERVICE_UNAVAILABLE, "Service unavailable"),
     BAD_PATH("bad_path", HttpStatus.BAD_REQUEST, null, ProblemTypes.BAD_REQUEST, "Bad request"),

@@ -16,8 +16,10 @@ import dev.portcullis.testsupport.TestKeys;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -110,13 +112,63 @@ class JwksKeyStoreTest {
         StepVerifier.create(store.poll()).expectNextCount(1).verifyComplete();
 
         jwks.stubFor(get(urlPathEqualTo(PATH)).willReturn(aResponse().withStatus(503)));
-        clock.advance(Duration.ofMinutes(20)); // far past the 5-minute cache TTL
+        clock.advance(Duration.ofMinutes(20)); // many poll intervals, well within the outage tolerance
 
         StepVerifier.create(store.poll()).expectNextCount(1).verifyComplete();
         StepVerifier.create(store.find(TestKeys.RSA.getKeyID()))
                 .assertNext(lookup -> assertThat(lookup).isInstanceOf(KeyLookup.Found.class))
                 .verifyComplete();
         assertThat(meters.get("portcullis.jwks.fetches").tag("outcome", "failure").counter().count()).isPositive();
+    }
+
+    @Test
+    void aKeyPulledFromTheJwksIsDroppedByTheNextPollAndListenersHearOnlyItsKid() {
+        serve(TestKeys.RSA, TestKeys.RSA_NEXT);
+        store = store(Duration.ofSeconds(30), Set.of("RS256"));
+        List<Set<String>> removals = new CopyOnWriteArrayList<>();
+        store.onKeysRemoved(removals::add);
+        StepVerifier.create(store.poll()).expectNextCount(1).verifyComplete();
+        StepVerifier.create(store.poll()).expectNextCount(1).verifyComplete();
+        assertThat(removals).as("an unchanged key set removes nothing").isEmpty();
+
+        serve(TestKeys.RSA);
+        StepVerifier.create(store.poll()).expectNextCount(1).verifyComplete();
+
+        assertThat(removals).containsExactly(Set.of(TestKeys.RSA_NEXT.getKeyID()));
+        assertThat(store.keyIds()).containsExactly(TestKeys.RSA.getKeyID());
+        assertThat(meters.get("portcullis.jwks.keys.removed").counter().count()).isEqualTo(1.0);
+    }
+
+    @Test
+    void aKeyReplacedUnderTheSameKidCountsAsRemoved() {
+        serve(TestKeys.RSA);
+        store = store(Duration.ofSeconds(30), Set.of("RS256"));
+        List<Set<String>> removals = new CopyOnWriteArrayList<>();
+        store.onKeysRemoved(removals::add);
+        StepVerifier.create(store.poll()).expectNextCount(1).verifyComplete();
+        TrustedKey before = ((KeyLookup.Found) store.find(TestKeys.RSA.getKeyID()).block()).key();
+
+        serve(TestKeys.ATTACKER); // another key material under the same kid
+        StepVerifier.create(store.poll()).expectNextCount(1).verifyComplete();
+
+        assertThat(removals).containsExactly(Set.of(TestKeys.RSA.getKeyID()));
+        assertThat(store.isTrusted(before)).isFalse();
+    }
+
+    @Test
+    void thePollerFetchesTheKeySetEveryPollIntervalEvenWhenItIsUnchanged() {
+        serve(TestKeys.RSA);
+        store = new JwksKeyStore(new JwtProperties(URI.create(jwks.baseUrl() + PATH), "http://issuer", Set.of("portcullis"),
+                Set.of("RS256"), Duration.ofSeconds(30), 8192, Duration.ofHours(1),
+                new JwtProperties.Jwks(Duration.ofSeconds(1), Duration.ofSeconds(30), Duration.ofHours(12),
+                        Duration.ofSeconds(2), Duration.ofSeconds(2)),
+                new JwtProperties.Cache(true, 1000), new JwtProperties.FailureBudget(true, 120, Duration.ofMinutes(1), 0)),
+                clock, meters);
+        store.start();
+
+        // the mutable clock stands still: the schedule runs on elapsed time, not on the token clock
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> jwks.findAll(getRequestedFor(urlPathEqualTo(PATH))).size() >= 3);
     }
 
     @Test
@@ -163,10 +215,10 @@ class JwksKeyStoreTest {
 
     private JwksKeyStore store(Duration minRefetchInterval, Set<String> algorithms) {
         JwtProperties properties = new JwtProperties(URI.create(jwks.baseUrl() + PATH), "http://issuer", Set.of("portcullis"),
-                algorithms, Duration.ofSeconds(30), 8192,
-                new JwtProperties.Jwks(Duration.ofMinutes(5), Duration.ofSeconds(30), minRefetchInterval, Duration.ofHours(12),
-                        Duration.ofSeconds(2), Duration.ofSeconds(2), Duration.ofSeconds(15)),
-                new JwtProperties.Cache(true, 1000));
+                algorithms, Duration.ofSeconds(30), 8192, Duration.ofHours(1),
+                new JwtProperties.Jwks(Duration.ofSeconds(15), minRefetchInterval, Duration.ofHours(12),
+                        Duration.ofSeconds(2), Duration.ofSeconds(2)),
+                new JwtProperties.Cache(true, 1000), new JwtProperties.FailureBudget(true, 120, Duration.ofMinutes(1), 0));
         return new JwksKeyStore(properties, clock, meters);
     }
 }

@@ -76,6 +76,33 @@ class LeasingRateLimiterTest {
                 .expectNext(3L).verifyComplete();
     }
 
+    @Test
+    void aRefundedTokenCanBeSpentAgainEvenByAnExactLimit() {
+        LeasingRateLimiter limiter = new LeasingRateLimiter(shared, 20, 1000);
+        RateLimit limit = new RateLimit(3, Duration.ofHours(1), 3);
+        StepVerifier.create(Flux.range(0, 3).concatMap(i -> limiter.acquire(party, limit)).filter(RateLimitDecision::allowed).count())
+                .expectNext(3L).verifyComplete();
+
+        limiter.refund(party);
+
+        StepVerifier.create(Flux.range(0, 3).concatMap(i -> limiter.acquire(party, limit)).filter(RateLimitDecision::allowed).count())
+                .as("the refunded token, and nothing more")
+                .expectNext(1L).verifyComplete();
+    }
+
+    @Test
+    void aRefundNeverAddsToTheSharedBucketOfAnotherInstance() {
+        LeasingRateLimiter first = new LeasingRateLimiter(shared, 20, 1000);
+        LeasingRateLimiter second = new LeasingRateLimiter(shared, 20, 1000);
+        RateLimit limit = new RateLimit(3, Duration.ofHours(1), 3);
+        StepVerifier.create(Flux.range(0, 3).concatMap(i -> first.acquire(party, limit))).expectNextCount(3).verifyComplete();
+
+        first.refund(party);
+
+        StepVerifier.create(second.acquire(party, limit)).assertNext(decision -> assertThat(decision.allowed()).isFalse())
+                .verifyComplete();
+    }
+
     private static long scriptCalls() {
         RedisClient client = RedisClient.create(TestRedis.url());
         try (StatefulRedisConnection<String, String> connection = client.connect()) {
