@@ -11,14 +11,14 @@ class PasswordHasherTest {
     @Test
     void hashesWithCost12ByDefault() {
         PasswordHasher hasher = new PasswordHasher(new AuthProperties(null, null, null, null, null, null, null, null,
-                null, null, null, null, null, null, null, null));
+                null, null, null, null, null, null, null, null, null));
         assertThat(hasher.hash("correct horse").block()).startsWith("$2a$12$");
     }
 
     @Test
     void anUnknownUserCostsOneBcryptCheckLikeAWrongPassword() {
         PasswordHasher hasher = new PasswordHasher(new AuthProperties(null, null, null, null, null, null, null, null,
-                null, null, null, new AuthProperties.Passwords(10), null, null, null, null));
+                null, null, null, null, new AuthProperties.Passwords(10), null, null, null, null));
         String hash = new BCryptPasswordEncoder(10).encode("right");
         long wrong = time(() -> hasher.check("wrong", hash));
         long unknown = time(() -> hasher.check("wrong", null));
