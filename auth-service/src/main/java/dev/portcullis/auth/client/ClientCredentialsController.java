@@ -50,6 +50,7 @@ final class ClientCredentialsController {
     private final ClientIpResolver clientIps;
     private final AuthMetrics metrics;
     private final AuthProperties.Limits limits;
+    private final AttemptLimiter.Policy lockoutPolicy;
     private final Clock clock;
 
     ClientCredentialsController(ClientRegistry clients, PasswordHasher hasher, AccessTokenIssuer issuer,
@@ -62,13 +63,17 @@ final class ClientCredentialsController {
         this.clientIps = clientIps;
         this.metrics = metrics;
         this.limits = properties.limits();
+        // client secrets are locked out like passwords (account-failures, lockout, max-lockout, failure-window)
+        this.lockoutPolicy = new AttemptLimiter.Policy(limits.accountFailures(), limits.lockout(), limits.maxLockout(),
+                limits.failureWindow());
         this.clock = clock;
     }
 
     @PostMapping(path = "/oauth2/token", consumes = MediaType.APPLICATION_FORM_URLENCODED_VALUE,
             produces = MediaType.APPLICATION_JSON_VALUE)
     Mono<ResponseEntity<Map<String, Object>>> token(ServerWebExchange exchange) {
-        String ipKey = AttemptLimiter.key("token-ip", clientIps.clientIp(exchange.getRequest()));
+        String clientIp = clientIps.clientIp(exchange.getRequest());
+        String ipKey = AttemptLimiter.key("token-ip", clientIp);
         return limiter.consume(ipKey, limits.tokenEndpointAttempts(), limits.ipWindow())
                 .flatMap(wait -> {
                     if (wait.isPresent()) {
@@ -77,10 +82,11 @@ final class ClientCredentialsController {
                     }
                     return exchange.getFormData();
                 })
-                .flatMap(form -> handle(form, exchange.getRequest().getHeaders()));
+                .flatMap(form -> handle(form, exchange.getRequest().getHeaders(), clientIp));
     }
 
-    private Mono<ResponseEntity<Map<String, Object>>> handle(MultiValueMap<String, String> form, HttpHeaders headers) {
+    private Mono<ResponseEntity<Map<String, Object>>> handle(MultiValueMap<String, String> form, HttpHeaders headers,
+                                                             String clientIp) {
         if (!"client_credentials".equals(single(form, "grant_type"))) {
             return Mono.error(oauth(HttpStatus.BAD_REQUEST, "unsupported_grant_type",
                     "Only grant_type=client_credentials is supported here"));
@@ -91,9 +97,20 @@ final class ClientCredentialsController {
         }
         String clientId = credentials.get()[0];
         Optional<AuthProperties.Client> client = clients.find(clientId);
-        // Unknown clients cost one BCrypt check too (against the dummy hash): no client enumeration by timing.
-        return hasher.matches(credentials.get()[1], client.map(AuthProperties.Client::secretHash).orElse(null))
-                .flatMap(ok -> ok ? issue(client.orElseThrow(), form) : Mono.error(invalidClient()));
+        // The lock-out of this client id from this IP (so that an attacker elsewhere cannot lock the service out),
+        // checked and counted in one step before the secret is judged; unknown ids are locked the same way.
+        String lockKey = AttemptLimiter.key("client", clientId + "|" + clientIp);
+        return limiter.attempt(lockKey, lockoutPolicy).flatMap(locked -> {
+            if (locked.isPresent()) {
+                metrics.clientToken("rate_limited");
+                return Mono.error(ApiException.rateLimited(locked.get()));
+            }
+            // Unknown clients cost one BCrypt check too (against the dummy hash): no client enumeration by timing.
+            return hasher.matches(credentials.get()[1], client.map(AuthProperties.Client::secretHash).orElse(null))
+                    .flatMap(ok -> ok
+                            ? limiter.reset(lockKey).then(Mono.defer(() -> issue(client.orElseThrow(), form)))
+                            : Mono.error(invalidClient()));
+        });
     }
 
     private Mono<ResponseEntity<Map<String, Object>>> issue(AuthProperties.Client client, MultiValueMap<String, String> form) {

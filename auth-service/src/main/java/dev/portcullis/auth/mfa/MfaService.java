@@ -78,21 +78,23 @@ final class MfaService {
         String subjectKey = AttemptLimiter.key("mfa", token.subject());
         String ipKey = AttemptLimiter.key("mfa-ip", clientIp);
         return limiter.consume(ipKey, properties.limits().ipAttempts(), properties.limits().ipWindow())
-                .flatMap(wait -> wait.isPresent() ? Mono.error(limited(wait.get())) : limiter.lockedFor(subjectKey))
                 .flatMap(wait -> wait.isPresent() ? Mono.error(limited(wait.get())) : store.find(token.subject()))
                 .switchIfEmpty(Mono.defer(() -> {
                     metrics.mfaVerification("not_enrolled");
                     return Mono.error(ApiException.conflict("TOTP is not enrolled; call /auth/mfa/enroll first"));
                 }))
+                // checks the lock-out and counts this code as a failure in one step, before the code is judged
+                .flatMap(enrolment -> limiter.attempt(subjectKey, policy).flatMap(wait -> wait.isPresent()
+                        ? Mono.<MfaStore.Enrolment>error(limited(wait.get())) : Mono.just(enrolment)))
                 .flatMap(enrolment -> {
                     byte[] secret = cipher.decrypt(enrolment.encryptedSecret(), token.subject());
                     OptionalLong step = Totp.matchingStep(secret, code, clock.instant());
                     if (step.isEmpty()) {
-                        return failure(subjectKey, "invalid_code", "Invalid code");
+                        return failure("invalid_code", "Invalid code");
                     }
                     return store.acceptStep(token.subject(), step.getAsLong()).flatMap(accepted -> accepted
                             ? success(token, subjectKey)
-                            : failure(subjectKey, "reused_code", "This code was already used; wait for the next one"));
+                            : failure("reused_code", "This code was already used; wait for the next one"));
                 });
     }
 
@@ -110,12 +112,13 @@ final class MfaService {
                 });
     }
 
-    private Mono<IssuedToken> failure(String subjectKey, String outcome, String detail) {
-        return limiter.recordFailure(subjectKey, policy).then(Mono.defer(() -> {
+    /** The failure was already counted by {@link AttemptLimiter#attempt} before the code was judged. */
+    private Mono<IssuedToken> failure(String outcome, String detail) {
+        return Mono.defer(() -> {
             metrics.mfaVerification(outcome);
             log.atInfo().addKeyValue("event", "mfa_verify").addKeyValue("outcome", outcome).log("TOTP refused");
             return Mono.error(ApiException.invalidCredentials(detail));
-        }));
+        });
     }
 
     private ApiException limited(Duration wait) {
