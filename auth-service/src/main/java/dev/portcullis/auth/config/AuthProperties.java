@@ -66,7 +66,7 @@ public record AuthProperties(
         refresh = refresh == null ? new Refresh(null, null, null, null) : refresh;
         passwords = passwords == null ? new Passwords(null) : passwords;
         users = users == null ? new Users(null) : users;
-        mfa = mfa == null ? new Mfa(null, null, null, null, null, null) : mfa;
+        mfa = mfa == null ? new Mfa(null, null, null, null, null, null, null) : mfa;
         limits = limits == null ? new Limits(null, null, null, null, null, null, null) : limits;
         clients = clients == null ? List.of() : List.copyOf(clients);
         // A token living longer than the gateway's bound would be refused there, and would outlive the revoke-all
@@ -176,9 +176,11 @@ public record AuthProperties(
      * @param maxFailures           failed codes before verification is locked
      * @param lockout               first lock-out; it doubles with every further failure
      * @param maxLockout            cap of the lock-out
+     * @param enrolmentLifetime     how long a started enrolment waits for its first good code; until then only the
+     *                              token that started it may start it again
      */
     public record Mfa(String encryptionKey, Boolean generateEncryptionKey, String issuerLabel, Integer maxFailures,
-                      Duration lockout, Duration maxLockout) {
+                      Duration lockout, Duration maxLockout, Duration enrolmentLifetime) {
         public Mfa {
             encryptionKey = encryptionKey == null || encryptionKey.isBlank() ? null : encryptionKey.trim();
             generateEncryptionKey = generateEncryptionKey != null && generateEncryptionKey;
@@ -186,6 +188,7 @@ public record AuthProperties(
             maxFailures = atLeastOne("portcullis.auth.mfa.max-failures", maxFailures, 5);
             lockout = positive("portcullis.auth.mfa.lockout", lockout, Duration.ofSeconds(30));
             maxLockout = positive("portcullis.auth.mfa.max-lockout", maxLockout, Duration.ofMinutes(5));
+            enrolmentLifetime = positive("portcullis.auth.mfa.enrolment-lifetime", enrolmentLifetime, Duration.ofMinutes(10));
         }
     }
 
