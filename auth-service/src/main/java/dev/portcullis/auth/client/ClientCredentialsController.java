@@ -69,7 +69,7 @@ final class ClientCredentialsController {
         this.clock = clock;
     }
 
-    @PostMapping(path = "/oauth2/token", consumes = MediaType.APPLICATION_FORM_URLENCODED_VALUE,
+    @PostMapping(path = TokenEndpoint.PATH, consumes = MediaType.APPLICATION_FORM_URLENCODED_VALUE,
             produces = MediaType.APPLICATION_JSON_VALUE)
     Mono<ResponseEntity<Map<String, Object>>> token(ServerWebExchange exchange) {
         String clientIp = clientIps.clientIp(exchange.getRequest());
@@ -87,7 +87,8 @@ final class ClientCredentialsController {
 
     private Mono<ResponseEntity<Map<String, Object>>> handle(MultiValueMap<String, String> form, HttpHeaders headers,
                                                              String clientIp) {
-        if (!"client_credentials".equals(single(form, "grant_type"))) {
+        String grantType = single(form, "grant_type");
+        if (grantType == null || !TokenEndpoint.GRANT_TYPES.contains(grantType)) {
             return Mono.error(oauth(HttpStatus.BAD_REQUEST, "unsupported_grant_type",
                     "Only grant_type=client_credentials is supported here"));
         }
