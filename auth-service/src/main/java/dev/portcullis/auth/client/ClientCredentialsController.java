@@ -42,6 +42,7 @@ import reactor.core.publisher.Mono;
 final class ClientCredentialsController {
 
     private static final Logger log = LoggerFactory.getLogger(ClientCredentialsController.class);
+    private static final int MAX_CLIENT_ID_LENGTH = 128;
 
     private final ClientRegistry clients;
     private final PasswordHasher hasher;
@@ -187,7 +188,9 @@ final class ClientCredentialsController {
             }
             String id = URLDecoder.decode(decoded.substring(0, colon), StandardCharsets.UTF_8);
             String secret = URLDecoder.decode(decoded.substring(colon + 1), StandardCharsets.UTF_8);
-            return id.isEmpty() || secret.isEmpty() ? Optional.empty() : Optional.of(new String[] {id, secret});
+            // an id longer than any configured one is refused before it names a lock-out key in Redis
+            return id.isEmpty() || id.length() > MAX_CLIENT_ID_LENGTH || secret.isEmpty() ? Optional.empty()
+                    : Optional.of(new String[] {id, secret});
         } catch (IllegalArgumentException e) {
             return Optional.empty();
         }
