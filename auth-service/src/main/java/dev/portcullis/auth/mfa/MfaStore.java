@@ -18,7 +18,8 @@ import reactor.core.publisher.Mono;
  *       {@code pending} enrolment, or {@code next}) expires, and the access token that started it.</li>
  * </ul>
  * A first enrolment that is never verified disappears with its key after the enrolment lifetime; an active one has
- * no TTL.
+ * no TTL. (A pending enrolment written before {@code pending_until} existed reads as expired: it can be started
+ * again, not verified. Active ones read unchanged.)
  */
 @Component
 final class MfaStore {

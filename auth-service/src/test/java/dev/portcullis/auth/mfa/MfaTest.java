@@ -114,6 +114,10 @@ class MfaTest extends AuthServiceTestBase {
         assertThat(cipher.decrypt(redis.hget(KEY, "secret"), "u-alice")).isEqualTo(Base32.decode(oldSecret));
         assertThat(cipher.decrypt(redis.hget(KEY, "next"), "u-alice")).isEqualTo(Base32.decode(newSecret));
         assertThat(redis.hget(KEY, "status")).isEqualTo("active");
+        // a password-only token can neither replace the pending new device nor start another
+        String pendingNext = redis.hget(KEY, "next");
+        enroll(session.accessToken(), null).expectStatus().isEqualTo(409);
+        assertThat(redis.hget(KEY, "next")).isEqualTo(pendingNext);
 
         // the old device keeps working while the new one is not verified
         clock.advance(Duration.ofSeconds(30));
