@@ -78,8 +78,7 @@ final class ClientCredentialsController {
         return limiter.consume(ipKey, limits.tokenEndpointAttempts(), limits.ipWindow())
                 .flatMap(wait -> {
                     if (wait.isPresent()) {
-                        metrics.clientToken("rate_limited");
-                        return Mono.error(ApiException.rateLimited(wait.get()));
+                        return Mono.error(limited(wait.get(), "ip"));
                     }
                     return exchange.getFormData();
                 })
@@ -104,8 +103,7 @@ final class ClientCredentialsController {
         String lockKey = AttemptLimiter.key("client", clientId + "|" + clientIp);
         return limiter.attempt(lockKey, lockoutPolicy).flatMap(locked -> {
             if (locked.isPresent()) {
-                metrics.clientToken("rate_limited");
-                return Mono.error(ApiException.rateLimited(locked.get()));
+                return Mono.error(limited(locked.get(), "client"));
             }
             // Unknown clients cost one BCrypt check too (against the dummy hash): no client enumeration by timing.
             return hasher.matches(credentials.get()[1], client.map(AuthProperties.Client::secretHash).orElse(null))
@@ -148,6 +146,13 @@ final class ClientCredentialsController {
             body.put("scope", scope);
             return ResponseEntity.ok().cacheControl(CacheControl.noStore()).header("Pragma", "no-cache").body(body);
         });
+    }
+
+    private ApiException limited(java.time.Duration wait, String limit) {
+        metrics.clientToken("rate_limited");
+        log.atInfo().addKeyValue("event", "client_token").addKeyValue("outcome", "rate_limited")
+                .addKeyValue("limit", limit).log("Client token refused");
+        return ApiException.rateLimited(wait);
     }
 
     private ApiException invalidClient() {
