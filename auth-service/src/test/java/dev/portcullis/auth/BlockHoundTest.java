@@ -57,7 +57,7 @@ class BlockHoundTest extends AuthServiceTestBase {
                 .exchange().expectStatus().isOk();
 
         Session admin = login("admin", "admin-password");
-        client.post().uri("/auth/admin/users").header(HttpHeaders.AUTHORIZATION, bearer(admin.accessToken()))
+        client.post().uri("/auth/admin/users").header(HttpHeaders.AUTHORIZATION, bearer(stepUp(admin).accessToken()))
                 .contentType(MediaType.APPLICATION_JSON)
                 .bodyValue(Map.of("username", "frank", "password", "frank-password-1", "role", "user", "permissions", java.util.List.of()))
                 .exchange().expectStatus().isCreated();

@@ -134,6 +134,46 @@ class ClusterSafetyTest {
                 .exchange().expectStatus().isOk();
     }
 
+    @Test
+    void lockOutsStayAtomicOnAClusterForPasswordsAndClientSecrets() {
+        WebClient web = WebClient.create("http://localhost:" + port);
+        Mono<Integer> wrongPassword = web.post().uri("/auth/login").contentType(MediaType.APPLICATION_JSON)
+                .header("X-Forwarded-For", "203.0.113.21")
+                .bodyValue(Map.of("username", "bob", "password", "wrong"))
+                .exchangeToMono(r -> r.releaseBody().thenReturn(r.statusCode().value()));
+        Mono<Integer> wrongSecret = web.post().uri("/oauth2/token").contentType(MediaType.APPLICATION_FORM_URLENCODED)
+                .header("X-Forwarded-For", "203.0.113.21")
+                .header(HttpHeaders.AUTHORIZATION, "Basic " + java.util.Base64.getEncoder()
+                        .encodeToString("order-service:wrong".getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+                .bodyValue("grant_type=client_credentials")
+                .exchangeToMono(r -> r.releaseBody().thenReturn(r.statusCode().value()));
+        for (Mono<Integer> guess : List.of(wrongPassword, wrongSecret)) {
+            List<Integer> statuses = Flux.range(0, 12).flatMap(i -> guess, 12).collectList().block(Duration.ofSeconds(30));
+            assertThat(statuses).filteredOn(s -> s == 401).hasSize(5);
+            assertThat(statuses).filteredOn(s -> s == 429).hasSize(7);
+        }
+        assertThat(connection.sync().hget("auth:limit:{client:order-service|203.0.113.21}", "fails")).isEqualTo("5");
+    }
+
+    @Test
+    void reEnrolmentKeepsTheActiveSecretUntilTheNewOneIsVerifiedOnACluster() {
+        RedisAdvancedClusterCommands<String, String> redis = connection.sync();
+        String access = (String) login("alice", "alice-password", false).get("access_token");
+        String first = (String) client().post().uri("/auth/mfa/enroll").header(HttpHeaders.AUTHORIZATION, "Bearer " + access)
+                .exchange().expectStatus().isCreated().expectBody(Map.class).returnResult().getResponseBody().get("secret");
+        Clock now = Clock.systemUTC();
+        String stepped = (String) client().post().uri("/auth/mfa/verify").header(HttpHeaders.AUTHORIZATION, "Bearer " + access)
+                .contentType(MediaType.APPLICATION_JSON).bodyValue(Map.of("code", TotpCodes.now(first, now)))
+                .exchange().expectStatus().isOk().expectBody(Map.class).returnResult().getResponseBody().get("access_token");
+        // the next step's code (accepted within the ±1 window, and newer than the one just spent)
+        Clock next = Clock.offset(now, Duration.ofSeconds(30));
+        client().post().uri("/auth/mfa/enroll").header(HttpHeaders.AUTHORIZATION, "Bearer " + stepped)
+                .contentType(MediaType.APPLICATION_JSON).bodyValue(Map.of("code", TotpCodes.now(first, next)))
+                .exchange().expectStatus().isCreated();
+        assertThat(redis.hget("auth:mfa:{u-alice}", "status")).isEqualTo("active");
+        assertThat(redis.hexists("auth:mfa:{u-alice}", "next")).isTrue();
+    }
+
     private Map<?, ?> login(String username, String password, boolean inBody) {
         return client().post().uri("/auth/login").contentType(MediaType.APPLICATION_JSON)
                 .bodyValue(Map.of("username", username, "password", password, "refresh_token_in_body", inBody))

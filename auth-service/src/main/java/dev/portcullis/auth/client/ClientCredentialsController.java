@@ -42,6 +42,7 @@ import reactor.core.publisher.Mono;
 final class ClientCredentialsController {
 
     private static final Logger log = LoggerFactory.getLogger(ClientCredentialsController.class);
+    private static final int MAX_CLIENT_ID_LENGTH = 128;
 
     private final ClientRegistry clients;
     private final PasswordHasher hasher;
@@ -50,6 +51,7 @@ final class ClientCredentialsController {
     private final ClientIpResolver clientIps;
     private final AuthMetrics metrics;
     private final AuthProperties.Limits limits;
+    private final AttemptLimiter.Policy lockoutPolicy;
     private final Clock clock;
 
     ClientCredentialsController(ClientRegistry clients, PasswordHasher hasher, AccessTokenIssuer issuer,
@@ -62,26 +64,31 @@ final class ClientCredentialsController {
         this.clientIps = clientIps;
         this.metrics = metrics;
         this.limits = properties.limits();
+        // client secrets are locked out like passwords (account-failures, lockout, max-lockout, failure-window)
+        this.lockoutPolicy = new AttemptLimiter.Policy(limits.accountFailures(), limits.lockout(), limits.maxLockout(),
+                limits.failureWindow());
         this.clock = clock;
     }
 
-    @PostMapping(path = "/oauth2/token", consumes = MediaType.APPLICATION_FORM_URLENCODED_VALUE,
+    @PostMapping(path = TokenEndpoint.PATH, consumes = MediaType.APPLICATION_FORM_URLENCODED_VALUE,
             produces = MediaType.APPLICATION_JSON_VALUE)
     Mono<ResponseEntity<Map<String, Object>>> token(ServerWebExchange exchange) {
-        String ipKey = AttemptLimiter.key("token-ip", clientIps.clientIp(exchange.getRequest()));
+        String clientIp = clientIps.clientIp(exchange.getRequest());
+        String ipKey = AttemptLimiter.key("token-ip", clientIp);
         return limiter.consume(ipKey, limits.tokenEndpointAttempts(), limits.ipWindow())
                 .flatMap(wait -> {
                     if (wait.isPresent()) {
-                        metrics.clientToken("rate_limited");
-                        return Mono.error(ApiException.rateLimited(wait.get()));
+                        return Mono.error(limited(wait.get(), "ip"));
                     }
                     return exchange.getFormData();
                 })
-                .flatMap(form -> handle(form, exchange.getRequest().getHeaders()));
+                .flatMap(form -> handle(form, exchange.getRequest().getHeaders(), clientIp));
     }
 
-    private Mono<ResponseEntity<Map<String, Object>>> handle(MultiValueMap<String, String> form, HttpHeaders headers) {
-        if (!"client_credentials".equals(single(form, "grant_type"))) {
+    private Mono<ResponseEntity<Map<String, Object>>> handle(MultiValueMap<String, String> form, HttpHeaders headers,
+                                                             String clientIp) {
+        String grantType = single(form, "grant_type");
+        if (grantType == null || !TokenEndpoint.GRANT_TYPES.contains(grantType)) {
             return Mono.error(oauth(HttpStatus.BAD_REQUEST, "unsupported_grant_type",
                     "Only grant_type=client_credentials is supported here"));
         }
@@ -91,9 +98,19 @@ final class ClientCredentialsController {
         }
         String clientId = credentials.get()[0];
         Optional<AuthProperties.Client> client = clients.find(clientId);
-        // Unknown clients cost one BCrypt check too (against the dummy hash): no client enumeration by timing.
-        return hasher.matches(credentials.get()[1], client.map(AuthProperties.Client::secretHash).orElse(null))
-                .flatMap(ok -> ok ? issue(client.orElseThrow(), form) : Mono.error(invalidClient()));
+        // The lock-out of this client id from this IP (so that an attacker elsewhere cannot lock the service out),
+        // checked and counted in one step before the secret is judged; unknown ids are locked the same way.
+        String lockKey = AttemptLimiter.key("client", clientId + "|" + clientIp);
+        return limiter.attempt(lockKey, lockoutPolicy).flatMap(locked -> {
+            if (locked.isPresent()) {
+                return Mono.error(limited(locked.get(), "client"));
+            }
+            // Unknown clients cost one BCrypt check too (against the dummy hash): no client enumeration by timing.
+            return hasher.matches(credentials.get()[1], client.map(AuthProperties.Client::secretHash).orElse(null))
+                    .flatMap(ok -> ok
+                            ? limiter.reset(lockKey).then(Mono.defer(() -> issue(client.orElseThrow(), form)))
+                            : Mono.error(invalidClient()));
+        });
     }
 
     private Mono<ResponseEntity<Map<String, Object>>> issue(AuthProperties.Client client, MultiValueMap<String, String> form) {
@@ -129,6 +146,13 @@ final class ClientCredentialsController {
             body.put("scope", scope);
             return ResponseEntity.ok().cacheControl(CacheControl.noStore()).header("Pragma", "no-cache").body(body);
         });
+    }
+
+    private ApiException limited(java.time.Duration wait, String limit) {
+        metrics.clientToken("rate_limited");
+        log.atInfo().addKeyValue("event", "client_token").addKeyValue("outcome", "rate_limited")
+                .addKeyValue("limit", limit).log("Client token refused");
+        return ApiException.rateLimited(wait);
     }
 
     private ApiException invalidClient() {
@@ -169,7 +193,9 @@ final class ClientCredentialsController {
             }
             String id = URLDecoder.decode(decoded.substring(0, colon), StandardCharsets.UTF_8);
             String secret = URLDecoder.decode(decoded.substring(colon + 1), StandardCharsets.UTF_8);
-            return id.isEmpty() || secret.isEmpty() ? Optional.empty() : Optional.of(new String[] {id, secret});
+            // an id longer than any configured one is refused before it names a lock-out key in Redis
+            return id.isEmpty() || id.length() > MAX_CLIENT_ID_LENGTH || secret.isEmpty() ? Optional.empty()
+                    : Optional.of(new String[] {id, secret});
         } catch (IllegalArgumentException e) {
             return Optional.empty();
         }

@@ -1,11 +1,13 @@
 package dev.portcullis.auth.config;
 
+import dev.portcullis.contract.TokenLifetime;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.convert.DurationStyle;
 import org.springframework.util.unit.DataSize;
 
 /**
@@ -17,6 +19,9 @@ import org.springframework.util.unit.DataSize;
  * @param userClientId         {@code client_id} claim of user access tokens (the first-party web/mobile client)
  * @param userScope            {@code scope} claim of user access tokens
  * @param accessTokenLifetime  lifetime of a user access token
+ * @param maxTokenLifetime     the longest access-token lifetime the gateway accepts ({@code exp - iat}); no
+ *                             access-token or client-token lifetime may exceed it. Both sides read it from
+ *                             {@link TokenLifetime#ENVIRONMENT_VARIABLE} (default {@link TokenLifetime#DEFAULT_MAX})
  * @param clockSkew            tolerance for {@code exp}/{@code nbf}, also added to revocation TTLs
  * @param maxRequestSize       bound of a request body; above it the answer is 413
  * @param trustedProxies       CIDRs whose {@code X-Forwarded-For} is believed when computing the client IP
@@ -28,6 +33,7 @@ public record AuthProperties(
         String userClientId,
         String userScope,
         Duration accessTokenLifetime,
+        Duration maxTokenLifetime,
         Duration clockSkew,
         DataSize maxRequestSize,
         List<String> trustedProxies,
@@ -47,6 +53,8 @@ public record AuthProperties(
         userClientId = orDefault(userClientId, "portcullis-web");
         userScope = orDefault(userScope, "openid");
         accessTokenLifetime = positive("portcullis.auth.access-token-lifetime", accessTokenLifetime, Duration.ofMinutes(15));
+        maxTokenLifetime = positive("portcullis.auth.max-token-lifetime", maxTokenLifetime,
+                DurationStyle.detectAndParse(TokenLifetime.DEFAULT_MAX));
         clockSkew = notNegative("portcullis.auth.clock-skew", clockSkew, Duration.ofSeconds(30));
         maxRequestSize = maxRequestSize == null ? DataSize.ofKilobytes(16) : maxRequestSize;
         if (maxRequestSize.toBytes() < 1024) {
@@ -58,9 +66,16 @@ public record AuthProperties(
         refresh = refresh == null ? new Refresh(null, null, null, null) : refresh;
         passwords = passwords == null ? new Passwords(null) : passwords;
         users = users == null ? new Users(null) : users;
-        mfa = mfa == null ? new Mfa(null, null, null, null, null, null) : mfa;
+        mfa = mfa == null ? new Mfa(null, null, null, null, null, null, null) : mfa;
         limits = limits == null ? new Limits(null, null, null, null, null, null, null) : limits;
         clients = clients == null ? List.of() : List.copyOf(clients);
+        // A token living longer than the gateway's bound would be refused there, and would outlive the revoke-all
+        // markers the gateway keeps for that bound: refuse such a configuration here rather than issue such tokens.
+        notAbove("portcullis.auth.access-token-lifetime", accessTokenLifetime, maxTokenLifetime);
+        for (Client client : clients) {
+            notAbove("portcullis.auth.clients[" + client.clientId() + "].token-lifetime", client.tokenLifetime(),
+                    maxTokenLifetime);
+        }
         if (keys.publishAhead().compareTo(keys.reloadInterval()) <= 0) {
             throw new IllegalArgumentException("portcullis.auth.keys.publish-ahead must be longer than "
                     + "portcullis.auth.keys.reload-interval, or another replica could sign with a key this one does not publish");
@@ -161,9 +176,11 @@ public record AuthProperties(
      * @param maxFailures           failed codes before verification is locked
      * @param lockout               first lock-out; it doubles with every further failure
      * @param maxLockout            cap of the lock-out
+     * @param enrolmentLifetime     how long a started enrolment waits for its first good code; until then only the
+     *                              token that started it may start it again
      */
     public record Mfa(String encryptionKey, Boolean generateEncryptionKey, String issuerLabel, Integer maxFailures,
-                      Duration lockout, Duration maxLockout) {
+                      Duration lockout, Duration maxLockout, Duration enrolmentLifetime) {
         public Mfa {
             encryptionKey = encryptionKey == null || encryptionKey.isBlank() ? null : encryptionKey.trim();
             generateEncryptionKey = generateEncryptionKey != null && generateEncryptionKey;
@@ -171,6 +188,7 @@ public record AuthProperties(
             maxFailures = atLeastOne("portcullis.auth.mfa.max-failures", maxFailures, 5);
             lockout = positive("portcullis.auth.mfa.lockout", lockout, Duration.ofSeconds(30));
             maxLockout = positive("portcullis.auth.mfa.max-lockout", maxLockout, Duration.ofMinutes(5));
+            enrolmentLifetime = positive("portcullis.auth.mfa.enrolment-lifetime", enrolmentLifetime, Duration.ofMinutes(10));
         }
     }
 
@@ -235,6 +253,14 @@ public record AuthProperties(
             throw new IllegalArgumentException(key + " must be positive, was " + result);
         }
         return result;
+    }
+
+    private static void notAbove(String key, Duration lifetime, Duration max) {
+        if (lifetime.compareTo(max) > 0) {
+            throw new IllegalArgumentException(key + " (" + lifetime + ") must not exceed portcullis.auth.max-token-lifetime ("
+                    + max + ", environment " + TokenLifetime.ENVIRONMENT_VARIABLE
+                    + "), the longest token lifetime the gateway accepts");
+        }
     }
 
     private static Duration notNegative(String key, Duration value, Duration fallback) {

@@ -1,7 +1,7 @@
 package dev.portcullis.auth.keys;
 
+import dev.portcullis.auth.client.TokenEndpoint;
 import dev.portcullis.auth.config.AuthProperties;
-import dev.portcullis.contract.TokenClaims;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -38,25 +38,25 @@ final class JwksController {
                 .body(keys.publicJwks().toJSONObject(true));
     }
 
+    /**
+     * Authorization server metadata (RFC 8414), served at the OpenID Connect discovery path that clients look up
+     * (RFC 8414 §5 allows it). It advertises only what this service does: no authorization endpoint, so no response
+     * type (the member is required, hence an empty list); {@code /oauth2/token} with the one grant it accepts and the
+     * one client authentication it checks; no ID tokens (so none of OpenID Connect's ID-token members) and no
+     * RFC 7009 revocation endpoint (users revoke with {@code /auth/logout} and {@code /auth/revoke-all}, which are
+     * not RFC 7009 endpoints and so are not named here).
+     */
     @GetMapping(path = "/.well-known/openid-configuration", produces = MediaType.APPLICATION_JSON_VALUE)
     ResponseEntity<Map<String, Object>> discovery() {
         String issuer = properties.issuer().replaceAll("/+$", "");
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("issuer", properties.issuer());
         body.put("jwks_uri", issuer + "/.well-known/jwks.json");
-        body.put("token_endpoint", issuer + "/oauth2/token");
-        body.put("token_endpoint_auth_methods_supported", List.of("client_secret_basic"));
-        body.put("grant_types_supported", List.of("client_credentials", "refresh_token"));
-        body.put("response_types_supported", List.of("token"));
-        body.put("subject_types_supported", List.of("public"));
-        body.put("id_token_signing_alg_values_supported", List.of(properties.keys().algorithm()));
-        body.put("token_endpoint_auth_signing_alg_values_supported", List.of(properties.keys().algorithm()));
+        body.put("token_endpoint", issuer + TokenEndpoint.PATH);
+        body.put("token_endpoint_auth_methods_supported", TokenEndpoint.AUTH_METHODS);
+        body.put("grant_types_supported", TokenEndpoint.GRANT_TYPES);
+        body.put("response_types_supported", List.of());
         body.put("scopes_supported", scopes());
-        body.put("claims_supported", List.of(TokenClaims.ISSUER, TokenClaims.SUBJECT, TokenClaims.AUDIENCE,
-                TokenClaims.EXPIRES_AT, TokenClaims.ISSUED_AT, TokenClaims.NOT_BEFORE, TokenClaims.TOKEN_ID,
-                TokenClaims.CLIENT_ID, TokenClaims.USERNAME, TokenClaims.ROLE, TokenClaims.PERMISSIONS,
-                TokenClaims.SCOPE, TokenClaims.AUTH_METHODS));
-        body.put("revocation_endpoint", issuer + "/auth/logout");
         return ResponseEntity.ok().cacheControl(CacheControl.maxAge(maxAge).cachePublic()).body(body);
     }
 

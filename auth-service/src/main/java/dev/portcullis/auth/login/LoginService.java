@@ -23,9 +23,11 @@ import reactor.core.publisher.Mono;
 
 /**
  * Password login. Order of checks: the per-IP limit, then the lock-out of this account from this IP (so that an
- * attacker elsewhere cannot lock the owner out), then exactly one BCrypt check, against the user's hash or a dummy one,
- * so that an unknown user and a wrong password cost the same time and get the same answer. Failures are counted for
- * unknown names too, or the lock-out itself would tell which names exist.
+ * attacker elsewhere cannot lock the owner out), which counts the attempt as a failure in the same Redis step (so that
+ * parallel guesses cannot all slip past the check), then exactly one BCrypt check, against the user's hash or a dummy
+ * one, so that an unknown user and a wrong password cost the same time and get the same answer. A locked-out attempt
+ * gets no BCrypt check at all. Failures are counted for unknown names too, or the lock-out itself would tell which
+ * names exist.
  */
 @Service
 public final class LoginService {
@@ -61,13 +63,14 @@ public final class LoginService {
         String accountKey = AttemptLimiter.key("login-account", username + "|" + clientIp);
         DeliveryMode mode = request.wantsRefreshTokenInBody() ? DeliveryMode.BODY : DeliveryMode.COOKIE;
         return limiter.consume(ipKey, limits.ipAttempts(), limits.ipWindow())
-                .flatMap(wait -> wait.isPresent() ? Mono.error(limited(wait.get(), "ip")) : limiter.lockedFor(accountKey))
+                .flatMap(wait -> wait.isPresent() ? Mono.error(limited(wait.get(), "ip"))
+                        : limiter.attempt(accountKey, lockoutPolicy))
                 .flatMap(wait -> wait.isPresent() ? Mono.error(limited(wait.get(), "account")) : Mono.just(username))
                 .flatMap(name -> users.find(name).map(Optional::of).defaultIfEmpty(Optional.empty()))
                 .flatMap(user -> hasher.matches(request.password(), user.map(User::passwordHash).orElse(null))
                         .flatMap(ok -> ok
                                 ? succeed(user.orElseThrow(), accountKey, mode)
-                                : fail(accountKey)));
+                                : fail()));
     }
 
     private Mono<LoginResult> succeed(User user, String accountKey, DeliveryMode mode) {
@@ -82,12 +85,13 @@ public final class LoginService {
                 });
     }
 
-    private Mono<LoginResult> fail(String accountKey) {
-        return limiter.recordFailure(accountKey, lockoutPolicy).then(Mono.defer(() -> {
+    /** The failure was already counted by {@link AttemptLimiter#attempt} before the check. */
+    private Mono<LoginResult> fail() {
+        return Mono.defer(() -> {
             metrics.login("invalid_credentials");
             log.atInfo().addKeyValue("event", "login").addKeyValue("outcome", "invalid_credentials").log("Login refused");
             return Mono.error(ApiException.invalidCredentials(WRONG_CREDENTIALS));
-        }));
+        });
     }
 
     private ApiException limited(java.time.Duration wait, String limit) {

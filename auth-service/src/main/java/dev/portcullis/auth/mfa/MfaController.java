@@ -39,17 +39,25 @@ final class MfaController {
         this.clock = clock;
     }
 
+    /**
+     * No body for a first enrolment; {@code {"code": "123456"}}, a current code of the active secret, to enrol a new
+     * device over an active one.
+     */
     @PostMapping(path = "/auth/mfa/enroll", produces = MediaType.APPLICATION_JSON_VALUE)
-    Mono<ResponseEntity<Map<String, Object>>> enroll(ServerWebExchange exchange) {
-        return authenticator.authenticate(exchange.getRequest()).flatMap(mfa::enroll).map(enrolled -> {
-            Map<String, Object> body = new LinkedHashMap<>();
-            body.put("secret", enrolled.secret());
-            body.put("otpauth_uri", enrolled.otpauthUri());
-            body.put("algorithm", "SHA1");
-            body.put("digits", Totp.DIGITS);
-            body.put("period", Totp.PERIOD_SECONDS);
-            return ResponseEntity.status(HttpStatus.CREATED).cacheControl(CacheControl.noStore()).body(body);
-        });
+    Mono<ResponseEntity<Map<String, Object>>> enroll(@Valid @RequestBody(required = false) EnrollRequest request,
+                                                     ServerWebExchange exchange) {
+        String code = request == null ? null : request.code();
+        return authenticator.authenticate(exchange.getRequest())
+                .flatMap(token -> mfa.enroll(token, code, clientIps.clientIp(exchange.getRequest())))
+                .map(enrolled -> {
+                    Map<String, Object> body = new LinkedHashMap<>();
+                    body.put("secret", enrolled.secret());
+                    body.put("otpauth_uri", enrolled.otpauthUri());
+                    body.put("algorithm", "SHA1");
+                    body.put("digits", Totp.DIGITS);
+                    body.put("period", Totp.PERIOD_SECONDS);
+                    return ResponseEntity.status(HttpStatus.CREATED).cacheControl(CacheControl.noStore()).body(body);
+                });
     }
 
     @PostMapping(path = "/auth/mfa/verify", consumes = MediaType.APPLICATION_JSON_VALUE,
@@ -59,6 +67,14 @@ final class MfaController {
                 .flatMap(token -> mfa.verify(token, request.code(), clientIps.clientIp(exchange.getRequest())))
                 .map(issued -> ResponseEntity.ok().cacheControl(CacheControl.noStore())
                         .body(TokenResponse.of(issued, clock.instant(), null, null, null)));
+    }
+
+    /** {@code {"code": "123456"}} or nothing. */
+    record EnrollRequest(@Pattern(regexp = "^[0-9]{6}$", message = "must be 6 digits") @JsonProperty("code") String code) {
+        @Override
+        public String toString() {
+            return "EnrollRequest[***]";
+        }
     }
 
     /** {@code {"code": "123456"}}. */

@@ -14,6 +14,7 @@ public final class AuthMetrics {
     private final MeterRegistry registry;
     private final Counter refreshReuse;
     private final Counter keyRotations;
+    private final Counter passwordChecks;
 
     public AuthMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -21,6 +22,9 @@ public final class AuthMetrics {
                 .description("Rotated refresh tokens presented again; each one revoked its family").register(registry);
         this.keyRotations = Counter.builder("portcullis.auth.key.rotations")
                 .description("Signing key rotations started").register(registry);
+        this.passwordChecks = Counter.builder("portcullis.auth.password.checks")
+                .description("BCrypt verifications performed (passwords and client secrets); locked-out attempts get none")
+                .register(registry);
     }
 
     /** {@code outcome}: success, invalid_credentials, rate_limited, invalid_request. */
@@ -43,6 +47,10 @@ public final class AuthMetrics {
     public void revocation(String kind) {
         Counter.builder("portcullis.auth.revocations").description("Revocations written by kind")
                 .tag("kind", kind).register(registry).increment();
+    }
+
+    public void passwordChecked() {
+        passwordChecks.increment();
     }
 
     public void keyRotated() {

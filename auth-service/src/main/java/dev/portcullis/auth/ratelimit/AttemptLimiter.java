@@ -13,10 +13,15 @@ import reactor.core.publisher.Mono;
  * {@code auth:limit:{<scope>:<id>}}), so that every replica counts the same attempts.
  * <ul>
  *   <li>{@link #consume}: a fixed-window counter, e.g. attempts per client IP per minute.</li>
- *   <li>{@link #lockedFor}/{@link #recordFailure}/{@link #reset}: consecutive failures with an exponential lock-out
- *       (first lock-out, doubling, capped): however long an attacker keeps failing, the account is free again at
- *       most the cap after the attacker stops, and a success clears it.</li>
+ *   <li>{@link #attempt}/{@link #reset}: consecutive failures with an exponential lock-out (first lock-out, doubling,
+ *       capped): however long an attacker keeps failing, the account is free again at most the cap after the attacker
+ *       stops, and a success clears it.</li>
  * </ul>
+ * The lock-out is checked and the attempt counted in one step, <em>before</em> the guess is judged: every admitted
+ * attempt counts as a failure until a success resets the counter. Checking first and counting after the judgement
+ * would let N parallel guesses all pass the check before the first failure is written; counting first means the
+ * threshold-th admitted attempt already sets the lock-out, so N parallel guesses get at most {@code threshold}
+ * judgements. An attempt that dies before its judgement (timeout, crash) stays counted: fail closed.
  */
 @Component
 public final class AttemptLimiter {
@@ -36,21 +41,25 @@ public final class AttemptLimiter {
             """;
 
     /**
-     * ARGV: now ms, threshold, first lock-out ms, max lock-out ms, failure window ms. Returns the lock-out in ms
-     * (0 below the threshold). The key lives for the failure window, or the lock-out if longer.
+     * ARGV: now ms, threshold, first lock-out ms, max lock-out ms, failure window ms. While locked, returns the
+     * remaining lock-out in ms and counts nothing. Otherwise counts the attempt as a failure, starts the lock-out when
+     * the count reaches the threshold (doubling per further failure, capped), and returns 0: admitted. The key lives
+     * for the failure window, or the lock-out if longer.
      */
-    private static final String FAILURE = """
+    private static final String ATTEMPT = """
+            local now = tonumber(ARGV[1])
+            local lockedUntil = tonumber(redis.call('HGET', KEYS[1], 'until') or '0')
+            if lockedUntil > now then return lockedUntil - now end
             local fails = redis.call('HINCRBY', KEYS[1], 'fails', 1)
             local threshold = tonumber(ARGV[2])
             local lock = 0
             if fails >= threshold then
               local exponent = math.min(fails - threshold, 30)
-              lock = math.min(tonumber(ARGV[3]) * (2 ^ exponent), tonumber(ARGV[4]))
-              lock = math.floor(lock)
-              redis.call('HSET', KEYS[1], 'until', tonumber(ARGV[1]) + lock)
+              lock = math.floor(math.min(tonumber(ARGV[3]) * (2 ^ exponent), tonumber(ARGV[4])))
+              redis.call('HSET', KEYS[1], 'until', now + lock)
             end
             redis.call('PEXPIRE', KEYS[1], math.max(tonumber(ARGV[5]), lock))
-            return lock
+            return 0
             """;
 
     private final RedisClusterReactiveCommands<String, String> redis;
@@ -74,19 +83,12 @@ public final class AttemptLimiter {
                 .map(AttemptLimiter::waitTime);
     }
 
-    /** How long {@code key} is still locked out, if it is. */
-    public Mono<Optional<Duration>> lockedFor(String key) {
-        return redis.hget(key, "until")
-                .map(until -> {
-                    long remaining = Long.parseLong(until) - clock.millis();
-                    return remaining > 0 ? Optional.of(Duration.ofMillis(remaining)) : Optional.<Duration>empty();
-                })
-                .defaultIfEmpty(Optional.empty());
-    }
-
-    /** Records a failure; returns the lock-out it caused, if any. */
-    public Mono<Optional<Duration>> recordFailure(String key, Policy policy) {
-        return redis.<Long>eval(FAILURE, ScriptOutputType.INTEGER, new String[] {key},
+    /**
+     * Admits one guess under the lock-out of {@code key} and counts it as a failure in the same step; empty when
+     * admitted (judge it, and {@link #reset} on success), else how long {@code key} is still locked out (do not judge).
+     */
+    public Mono<Optional<Duration>> attempt(String key, Policy policy) {
+        return redis.<Long>eval(ATTEMPT, ScriptOutputType.INTEGER, new String[] {key},
                         Long.toString(clock.millis()), Integer.toString(policy.threshold()),
                         Long.toString(policy.lockout().toMillis()), Long.toString(policy.maxLockout().toMillis()),
                         Long.toString(policy.failureWindow().toMillis()))
@@ -94,6 +96,7 @@ public final class AttemptLimiter {
                 .map(AttemptLimiter::waitTime);
     }
 
+    /** After a success: forgets the failures (including the one {@link #attempt} counted for it). */
     public Mono<Void> reset(String key) {
         return redis.del(key).then();
     }

@@ -38,10 +38,20 @@ public final class BearerAuthenticator {
                 : Mono.error(ApiException.insufficientScope("a user token is required")));
     }
 
-    /** A verified token of a user with role {@code admin}; 403 otherwise. */
+    /**
+     * A verified token of a user with role {@code admin} and a completed MFA step-up ({@code mfa} in {@code amr}); 403
+     * {@code insufficient_scope} otherwise. A stolen admin password alone must not create users or rotate keys.
+     */
     public Mono<VerifiedToken> authenticateAdmin(ServerHttpRequest request) {
-        return authenticate(request).flatMap(token -> token.isAdmin()
-                ? Mono.just(token)
-                : Mono.error(ApiException.insufficientScope("role admin required")));
+        return authenticate(request).flatMap(token -> {
+            if (!token.isAdmin()) {
+                return Mono.error(ApiException.insufficientScope("role admin required"));
+            }
+            if (!token.hasMfa()) {
+                return Mono.error(ApiException.insufficientScope(
+                        "an MFA step-up is required (POST /auth/mfa/verify)"));
+            }
+            return Mono.just(token);
+        });
     }
 }

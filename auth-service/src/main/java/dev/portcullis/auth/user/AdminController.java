@@ -28,7 +28,8 @@ import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
 /**
- * The admin API (Bearer token with {@code role: admin}): create and read users, start a signing-key rotation.
+ * The admin API (Bearer token with {@code role: admin} and {@code mfa} in {@code amr}): create and read users, start a
+ * signing-key rotation.
  * Password hashes never leave the service.
  */
 @RestController

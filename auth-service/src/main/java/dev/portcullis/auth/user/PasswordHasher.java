@@ -1,6 +1,7 @@
 package dev.portcullis.auth.user;
 
 import dev.portcullis.auth.config.AuthProperties;
+import dev.portcullis.auth.observability.AuthMetrics;
 import java.nio.charset.StandardCharsets;
 import org.springframework.security.crypto.bcrypt.BCryptPasswordEncoder;
 import org.springframework.stereotype.Component;
@@ -20,8 +21,10 @@ public final class PasswordHasher {
 
     private final BCryptPasswordEncoder encoder;
     private final String dummyHash;
+    private final AuthMetrics metrics;
 
-    PasswordHasher(AuthProperties properties) {
+    PasswordHasher(AuthProperties properties, AuthMetrics metrics) {
+        this.metrics = metrics;
         this.encoder = new BCryptPasswordEncoder(properties.passwords().bcryptCost());
         this.dummyHash = encoder.encode("portcullis-dummy-password"); // at start-up, on the main thread
     }
@@ -40,6 +43,7 @@ public final class PasswordHasher {
         boolean tooLong = raw.getBytes(StandardCharsets.UTF_8).length > MAX_BYTES;
         // Always exactly one BCrypt computation, whatever the outcome.
         boolean matches = encoder.matches(tooLong ? "portcullis-too-long" : raw, known ? hash : dummyHash);
+        metrics.passwordChecked();
         return known && !tooLong && matches;
     }
 

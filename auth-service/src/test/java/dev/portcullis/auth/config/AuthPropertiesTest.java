@@ -3,17 +3,21 @@ package dev.portcullis.auth.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.portcullis.contract.TokenLifetime;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.context.ConfigDataApplicationContextInitializer;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 
 class AuthPropertiesTest {
 
+    private static final String BCRYPT = "$2a$04$5vQ2WyMpKHPq4Whgoz8yE.l1.dgDwP4jRGu2SN0bfo.K8gekbRuM6";
+
     private static AuthProperties defaults() {
         return new AuthProperties(null, null, null, null, null, null, null, null, null, null, null, null, null, null,
-                null, null);
+                null, null, null);
     }
 
     @Test
@@ -23,6 +27,7 @@ class AuthPropertiesTest {
         assertThat(p.issuer()).isEqualTo("http://localhost:8080");
         assertThat(p.audience()).isEqualTo("portcullis");
         assertThat(p.accessTokenLifetime()).isEqualTo(Duration.ofMinutes(15));
+        assertThat(p.maxTokenLifetime()).isEqualTo(Duration.ofHours(1));
         assertThat(p.refresh().lifetime()).isEqualTo(Duration.ofDays(7));
         assertThat(p.clockSkew()).isEqualTo(Duration.ofSeconds(30));
         assertThat(p.keys().algorithm()).isEqualTo("RS256");
@@ -47,7 +52,7 @@ class AuthPropertiesTest {
         assertThatThrownBy(() -> new AuthProperties.Client("svc", "plain-secret", List.of(), List.of("x"), null))
                 .hasMessageContaining("secret-hash");
         assertThatThrownBy(() -> new AuthProperties("ftp://x", null, null, null, null, null, null, null, null, null,
-                null, null, null, null, null, null)).hasMessageContaining("portcullis.auth.issuer");
+                null, null, null, null, null, null, null)).hasMessageContaining("portcullis.auth.issuer");
     }
 
     @Test
@@ -57,6 +62,48 @@ class AuthPropertiesTest {
                 .withPropertyValues("portcullis.auth.access-token-lifetime=-5m")
                 .run(context -> assertThat(context).hasFailed()
                         .getFailure().rootCause().hasMessageContaining("portcullis.auth.access-token-lifetime"));
+    }
+
+    @Test
+    void refusesToStartWithAnAccessTokenLifetimeTheGatewayWouldRefuse() {
+        new ApplicationContextRunner()
+                .withUserConfiguration(Enabler.class)
+                .withPropertyValues("portcullis.auth.access-token-lifetime=61m")
+                .run(context -> assertThat(context).hasFailed().getFailure().rootCause()
+                        .hasMessageContaining("portcullis.auth.access-token-lifetime")
+                        .hasMessageContaining("portcullis.auth.max-token-lifetime")
+                        .hasMessageContaining(TokenLifetime.ENVIRONMENT_VARIABLE));
+    }
+
+    @Test
+    void refusesToStartWithAClientTokenLifetimeTheGatewayWouldRefuse() {
+        new ApplicationContextRunner()
+                .withUserConfiguration(Enabler.class)
+                .withPropertyValues("portcullis.auth.max-token-lifetime=10m",
+                        "portcullis.auth.access-token-lifetime=5m",
+                        "portcullis.auth.clients[0].client-id=reporting",
+                        "portcullis.auth.clients[0].secret-hash=" + BCRYPT,
+                        "portcullis.auth.clients[0].audiences[0]=order-service",
+                        "portcullis.auth.clients[0].token-lifetime=11m")
+                .run(context -> assertThat(context).hasFailed().getFailure().rootCause()
+                        .hasMessageContaining("portcullis.auth.clients[reporting].token-lifetime"));
+    }
+
+    @Test
+    void theBoundIsTheSharedEnvironmentVariableOfTheContractAndDefaultsToOneHour() {
+        ApplicationContextRunner withApplicationYml = new ApplicationContextRunner()
+                .withInitializer(new ConfigDataApplicationContextInitializer())
+                .withUserConfiguration(Enabler.class);
+        withApplicationYml.run(context -> assertThat(context).hasNotFailed()
+                .getBean(AuthProperties.class).extracting(AuthProperties::maxTokenLifetime)
+                .isEqualTo(Duration.parse("PT" + TokenLifetime.DEFAULT_MAX.toUpperCase())));
+        withApplicationYml.withPropertyValues("portcullis.auth.access-token-lifetime=1h")
+                .run(context -> assertThat(context).hasNotFailed());
+        // the operator sets AUTH_MAX_TOKEN_LIFETIME below the 15 min default lifetime: the service refuses to start
+        withApplicationYml.withPropertyValues(TokenLifetime.ENVIRONMENT_VARIABLE + "=10m")
+                .run(context -> assertThat(context).hasFailed().getFailure().rootCause()
+                        .hasMessageContaining("portcullis.auth.access-token-lifetime (PT15M)")
+                        .hasMessageContaining("portcullis.auth.max-token-lifetime (PT10M"));
     }
 
     @EnableConfigurationProperties(AuthProperties.class)

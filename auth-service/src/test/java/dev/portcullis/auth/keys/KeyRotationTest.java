@@ -126,7 +126,7 @@ class KeyRotationTest {
     private AuthProperties properties(boolean generate, Duration rotationPeriod) {
         AuthProperties.Keys keys = new AuthProperties.Keys(dir.toString(), generate, "RS256", 2048, null, rotationPeriod,
                 null, null);
-        return new AuthProperties(null, null, null, null, null, null, null, null, null, keys, null, null, null, null,
+        return new AuthProperties(null, null, null, null, null, null, null, null, null, null, keys, null, null, null, null,
                 null, null);
     }
 

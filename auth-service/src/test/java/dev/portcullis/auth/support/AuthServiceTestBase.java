@@ -3,6 +3,7 @@ package dev.portcullis.auth.support;
 import dev.portcullis.testsupport.MutableClock;
 import com.nimbusds.jose.jwk.JWK;
 import dev.portcullis.auth.keys.KeyManager;
+import dev.portcullis.auth.mfa.TotpCodes;
 import dev.portcullis.auth.user.UserBootstrap;
 import dev.portcullis.testsupport.TestRedis;
 import dev.portcullis.testsupport.TokenFactory;
@@ -131,8 +132,33 @@ public abstract class AuthServiceTestBase {
         return new Session((String) body.get("access_token"), (String) body.get("refresh_token"));
     }
 
+    /**
+     * A first TOTP enrolment for the session's user and a verified current code: an access token with {@code mfa} in
+     * {@code amr}. Returns the token and the enrolled secret (base32).
+     */
+    protected SteppedUp stepUp(Session session) {
+        String secret = (String) client.post().uri("/auth/mfa/enroll")
+                .header(HttpHeaders.AUTHORIZATION, bearer(session.accessToken()))
+                .exchange().expectStatus().isCreated()
+                .expectBody(Map.class).returnResult().getResponseBody().get("secret");
+        String token = (String) client.post().uri("/auth/mfa/verify")
+                .header(HttpHeaders.AUTHORIZATION, bearer(session.accessToken()))
+                .contentType(MediaType.APPLICATION_JSON).bodyValue(Map.of("code", TotpCodes.now(secret, clock)))
+                .exchange().expectStatus().isOk()
+                .expectBody(Map.class).returnResult().getResponseBody().get("access_token");
+        return new SteppedUp(token, secret);
+    }
+
     protected static String bearer(String token) {
         return "Bearer " + token;
+    }
+
+    /** An access token with {@code mfa} in {@code amr}, and the TOTP secret (base32) behind it. */
+    public record SteppedUp(String accessToken, String secret) {
+        @Override
+        public String toString() {
+            return "SteppedUp[***]";
+        }
     }
 
     /** An access token and the refresh token that came with it. */

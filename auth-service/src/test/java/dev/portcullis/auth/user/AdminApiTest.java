@@ -13,7 +13,7 @@ class AdminApiTest extends AuthServiceTestBase {
 
     @Test
     void anAdminCreatesAUserWhoCanThenLogIn() {
-        String admin = login("admin", "admin-password").accessToken();
+        String admin = stepUp(login("admin", "admin-password")).accessToken();
         client.post().uri("/auth/admin/users").header(HttpHeaders.AUTHORIZATION, bearer(admin))
                 .contentType(MediaType.APPLICATION_JSON)
                 .bodyValue(Map.of("username", "Carol", "password", "carol-password-1", "role", "user",
@@ -34,7 +34,7 @@ class AdminApiTest extends AuthServiceTestBase {
 
     @Test
     void refusesDuplicatesUnknownUsersAndBadInput() {
-        String admin = login("admin", "admin-password").accessToken();
+        String admin = stepUp(login("admin", "admin-password")).accessToken();
         create(admin, Map.of("username", "alice", "password", "another-password", "role", "user", "permissions", List.of()))
                 .expectStatus().isEqualTo(409);
         client.get().uri("/auth/admin/users/nobody").header(HttpHeaders.AUTHORIZATION, bearer(admin)).exchange()
@@ -64,6 +64,34 @@ class AdminApiTest extends AuthServiceTestBase {
         // a spoofed identity header is not an admin
         client.get().uri("/auth/admin/users/alice").header(HttpHeaders.AUTHORIZATION, bearer(alice))
                 .header("x-user-role", "admin").exchange().expectStatus().isForbidden();
+    }
+
+    @Test
+    void anAdminTokenWithoutAnMfaStepUpIsRefusedEverywhereInTheAdminApi() {
+        Session admin = login("admin", "admin-password");
+        int keysBefore = keyManager.publicJwks().getKeys().size();
+        List<org.springframework.test.web.reactive.server.WebTestClient.ResponseSpec> answers = List.of(
+                create(admin.accessToken(), Map.of("username", "eve", "password", "eve-password-123", "role", "admin",
+                        "permissions", List.of())),
+                client.get().uri("/auth/admin/users/alice").header(HttpHeaders.AUTHORIZATION, bearer(admin.accessToken()))
+                        .exchange(),
+                client.post().uri("/auth/admin/keys/rotate").header(HttpHeaders.AUTHORIZATION, bearer(admin.accessToken()))
+                        .exchange());
+        for (var answer : answers) {
+            answer.expectStatus().isForbidden()
+                    .expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON)
+                    .expectHeader().value(HttpHeaders.WWW_AUTHENTICATE, v -> assertThat(v)
+                            .startsWith("Bearer error=\"insufficient_scope\"").contains("MFA step-up"))
+                    .expectBody().jsonPath("$.type").isEqualTo("urn:portcullis:problem:insufficient-scope");
+        }
+        assertThat(redis.exists("auth:user:eve")).isZero();
+        assertThat(keyManager.publicJwks().getKeys()).hasSize(keysBefore);
+
+        // the same admin after a TOTP step-up
+        String stepped = stepUp(admin).accessToken();
+        create(stepped, Map.of("username", "eve", "password", "eve-password-123", "role", "user",
+                "permissions", List.of())).expectStatus().isCreated();
+        assertThat(redis.exists("auth:user:eve")).isOne();
     }
 
     private org.springframework.test.web.reactive.server.WebTestClient.ResponseSpec create(String token, Object body) {

@@ -3,22 +3,26 @@ package dev.portcullis.auth.user;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.portcullis.auth.config.AuthProperties;
+import dev.portcullis.auth.observability.AuthMetrics;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 import org.springframework.security.crypto.bcrypt.BCryptPasswordEncoder;
 
 class PasswordHasherTest {
 
+    private static final AuthMetrics METRICS = new AuthMetrics(new SimpleMeterRegistry());
+
     @Test
     void hashesWithCost12ByDefault() {
         PasswordHasher hasher = new PasswordHasher(new AuthProperties(null, null, null, null, null, null, null, null,
-                null, null, null, null, null, null, null, null));
+                null, null, null, null, null, null, null, null, null), METRICS);
         assertThat(hasher.hash("correct horse").block()).startsWith("$2a$12$");
     }
 
     @Test
     void anUnknownUserCostsOneBcryptCheckLikeAWrongPassword() {
         PasswordHasher hasher = new PasswordHasher(new AuthProperties(null, null, null, null, null, null, null, null,
-                null, null, null, new AuthProperties.Passwords(10), null, null, null, null));
+                null, null, null, null, new AuthProperties.Passwords(10), null, null, null, null), METRICS);
         String hash = new BCryptPasswordEncoder(10).encode("right");
         long wrong = time(() -> hasher.check("wrong", hash));
         long unknown = time(() -> hasher.check("wrong", null));

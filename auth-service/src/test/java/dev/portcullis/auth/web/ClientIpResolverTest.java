@@ -12,7 +12,7 @@ import org.springframework.mock.http.server.reactive.MockServerHttpRequest;
 class ClientIpResolverTest {
 
     private final ClientIpResolver resolver = new ClientIpResolver(new AuthProperties(null, null, null, null, null,
-            null, null, List.of("127.0.0.0/8", "10.0.0.0/8", "::1/128"), null, null, null, null, null, null, null, null));
+            null, null, null, List.of("127.0.0.0/8", "10.0.0.0/8", "::1/128"), null, null, null, null, null, null, null, null));
 
     @Test
     void ignoresForwardedForFromAnUntrustedPeer() {

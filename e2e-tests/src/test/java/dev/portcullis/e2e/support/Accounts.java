@@ -2,6 +2,8 @@ package dev.portcullis.e2e.support;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -16,16 +18,47 @@ public final class Accounts {
     public static final String ADMIN_PASSWORD = "admin-password";
     public static final List<String> ALICE_PERMISSIONS = List.of("orders:read", "orders:write", "products:read", "users:read");
 
+    /** Access tokens live 15 min; a cached step-up is used for at most this long, then the admin steps up again. */
+    private static final Duration STEP_UP_REUSE = Duration.ofMinutes(10);
+    private static String adminTotpSecret;
+    private static String adminToken;
+    private static Instant adminTokenAt = Instant.EPOCH;
+
     private Accounts() {
+    }
+
+    /**
+     * An admin access token with {@code mfa} in {@code amr}, as the admin API requires. The first call in this JVM
+     * enrols TOTP for the demo admin (the stack starts with a fresh Redis, so the admin has none yet); the token is
+     * reused for a few minutes, since each TOTP code works only once.
+     */
+    public static synchronized String adminToken(Gateway gateway) {
+        if (adminToken != null && Instant.now().isBefore(adminTokenAt.plus(STEP_UP_REUSE))) {
+            return adminToken;
+        }
+        Client adminClient = gateway.newClient();
+        Session admin = adminClient.login(ADMIN, ADMIN_PASSWORD);
+        if (adminTotpSecret == null) {
+            Response enrolment = adminClient.post("/auth/mfa/enroll").bearer(admin.accessToken()).send();
+            assertThat(enrolment.status()).as("TOTP enrolment of the demo admin (needs a fresh Redis): %s", enrolment)
+                    .isEqualTo(201);
+            adminTotpSecret = enrolment.json().path("secret").asString();
+        }
+        Response verified = adminClient.post("/auth/mfa/verify").bearer(admin.accessToken())
+                .json(Map.of("code", Totp.code(adminTotpSecret, Instant.now()))).send();
+        assertThat(verified.status()).as("step-up of the demo admin: %s", verified).isEqualTo(200);
+        adminToken = verified.json().path("access_token").asString();
+        adminTokenAt = Instant.now();
+        return adminToken;
     }
 
     /** A user of its own (role {@code user}, alice's permissions), so that revoking or enrolling it touches no one else. */
     public static Credentials createUser(Gateway gateway, String prefix) {
         Client adminClient = gateway.newClient();
-        Session admin = adminClient.login(ADMIN, ADMIN_PASSWORD);
+        String admin = adminToken(gateway);
         String username = prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
         String password = "pw-" + UUID.randomUUID();
-        Response created = adminClient.post("/auth/admin/users").bearer(admin.accessToken())
+        Response created = adminClient.post("/auth/admin/users").bearer(admin)
                 .json(Map.of("username", username, "password", password, "role", "user",
                         "permissions", ALICE_PERMISSIONS))
                 .send();
