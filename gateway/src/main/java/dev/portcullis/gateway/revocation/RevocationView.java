@@ -5,13 +5,15 @@ import dev.portcullis.contract.RevocationMessage;
 import dev.portcullis.gateway.security.VerifiedToken;
 import dev.portcullis.redis.RedisConnections;
 import io.lettuce.core.KeyScanArgs;
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.lettuce.core.ScanStream;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -94,13 +96,16 @@ public final class RevocationView implements SmartLifecycle {
         this.maxTokenLifetime = maxTokenLifetime;
         this.clockSkew = clockSkew;
         this.clock = clock;
-        Map<String, Counter> counters = new java.util.HashMap<>();
+        Map<String, Counter> counters = new HashMap<>();
         for (String reason : List.of("jump", "silent", "reset")) {
             counters.put(reason, Counter.builder("portcullis.revocation.view.gaps")
                     .description("Missed revocation messages noticed by the view, each answered with a resync")
                     .tag("reason", reason).register(meters));
         }
         this.gaps = Map.copyOf(counters);
+        Gauge.builder("portcullis.revocation.view.sequence", appliedSequence, AtomicLong::get)
+                .description("Revocation sequence up to which this view holds every revocation (compare with {revoked}:seq)")
+                .register(meters);
     }
 
     /** Whether the view may answer on its own (see the class comment). */
@@ -123,6 +128,11 @@ public final class RevocationView implements SmartLifecycle {
             return RevocationStatus.REVOKED_SUBJECT;
         }
         return RevocationStatus.ACTIVE;
+    }
+
+    /** The sequence up to which every revocation is in the view; -1 before the first sync. */
+    public long appliedSequence() {
+        return appliedSequence.get();
     }
 
     public int size() {
