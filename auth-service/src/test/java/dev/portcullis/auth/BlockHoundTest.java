@@ -70,6 +70,6 @@ class BlockHoundTest extends AuthServiceTestBase {
                 .expectStatus().isNoContent();
         client.post().uri("/auth/revoke-all").header(HttpHeaders.AUTHORIZATION, bearer(admin.accessToken())).exchange()
                 .expectStatus().isOk();
-        assertThat(redis.exists("revoked:sub:u-admin")).isOne();
+        assertThat(redis.exists(dev.portcullis.contract.RevocationKeys.subjectKey("u-admin"))).isOne();
     }
 }

@@ -3,6 +3,8 @@ package dev.portcullis.auth;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.portcullis.auth.mfa.TotpCodes;
+import dev.portcullis.auth.refresh.RefreshTokenStore;
+import dev.portcullis.contract.RevocationKeys;
 import dev.portcullis.testsupport.TestRedisCluster;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.cluster.RedisClusterClient;
@@ -82,7 +84,7 @@ class ClusterSafetyTest {
                 .exchangeToMono(r -> r.releaseBody().thenReturn(r.statusCode().value()));
         List<Integer> statuses = Flux.merge(call, call, call).collectList().block(Duration.ofSeconds(20));
         assertThat(statuses).containsOnlyOnce(200).filteredOn(s -> s != 200).containsOnly(409);
-        assertThat(redis.exists("auth:rt:{" + family + "}")).isOne();
+        assertThat(redis.exists(RefreshTokenStore.familyKey("u-alice", family))).isOne();
 
         // a later replay (after the 2 s grace, with the real clock) would revoke; here the spent token is simply dead
         // or in grace: either way never 200
@@ -101,13 +103,13 @@ class ClusterSafetyTest {
         ResponseCookie cookie = result.getResponseCookies().getFirst("refresh_token");
         client().post().uri("/auth/logout").header(HttpHeaders.AUTHORIZATION, "Bearer " + access)
                 .cookie("refresh_token", cookie.getValue()).exchange().expectStatus().isNoContent();
-        assertThat(redis.keys("revoked:jti:*")).isNotEmpty();
-        assertThat(redis.exists("auth:rt:{" + cookie.getValue().substring(0, 22) + "}")).isZero();
+        assertThat(redis.keys(RevocationKeys.JTI_PREFIX + "*")).isNotEmpty();
+        assertThat(redis.exists(RefreshTokenStore.familyKey("u-bob", cookie.getValue().substring(0, 22)))).isZero();
 
         String second = (String) login("bob", "bob-password", false).get("access_token");
         client().post().uri("/auth/revoke-all").header(HttpHeaders.AUTHORIZATION, "Bearer " + second)
                 .exchange().expectStatus().isOk();
-        assertThat(redis.get("revoked:sub:u-bob")).matches("\\d{13}");
+        assertThat(redis.get(RevocationKeys.subjectKey("u-bob"))).matches("\\d{13}");
         client().get().uri("/auth/me").header(HttpHeaders.AUTHORIZATION, "Bearer " + second)
                 .exchange().expectStatus().isUnauthorized();
     }

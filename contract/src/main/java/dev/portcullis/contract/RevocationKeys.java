@@ -3,31 +3,43 @@ package dev.portcullis.contract;
 import java.time.Duration;
 
 /**
- * The Redis revocation schema (DESIGN.md, "Redis keys"): the auth service writes these keys and publishes on
- * {@link #CHANNEL}; every gateway instance reads them. Each key is touched by single-key commands only, so the
- * schema is safe on Redis Cluster without hash tags.
+ * The Redis revocation schema (DESIGN.md, "Redis keys"; docs/redis-schema.md): the auth service writes these keys and
+ * publishes on {@link #CHANNEL}, both in one script ({@link RevocationScript}); every gateway instance reads them.
+ *
+ * <p>Every key carries the hash tag {@value #HASH_TAG}, so the whole revocation set and its {@link #SEQUENCE_KEY} share
+ * one Redis Cluster slot. That is what lets one Lua script write a revocation, bump the sequence and publish the
+ * message atomically: Redis Cluster refuses (CROSSSLOT) a script whose keys live in different slots. The price is that
+ * the set lives on one cluster node (and its replicas): it is small (at most one token lifetime of revocations) and
+ * written rarely, and gateways in the default {@code view} mode read it only on a resync.
  */
 public final class RevocationKeys {
 
-    public static final String JTI_PREFIX = "revoked:jti:";
-    public static final String SUBJECT_PREFIX = "revoked:sub:";
+    /** The hash tag of every revocation key: one cluster slot for the set and its sequence. */
+    public static final String HASH_TAG = "{revoked}";
+    public static final String JTI_PREFIX = HASH_TAG + ":jti:";
+    public static final String SUBJECT_PREFIX = HASH_TAG + ":sub:";
+    /**
+     * {@code {revoked}:seq}: an integer bumped by every revocation, never expiring. The message of a revocation carries
+     * the value it got, so a gateway that sees a jump, or reads a value no message has brought, knows it missed one.
+     */
+    public static final String SEQUENCE_KEY = HASH_TAG + ":seq";
     /** Pub/sub channel carrying one {@link RevocationMessage} per revocation, for instances that cache. */
     public static final String CHANNEL = "revocations";
 
     private RevocationKeys() {
     }
 
-    /** {@code revoked:jti:{jti}}, value {@code 1}, TTL until the token's {@code exp} plus clock skew. */
+    /** {@code {revoked}:jti:<jti>}, value {@code 1}, TTL until the token's {@code exp} plus clock skew. */
     public static String jtiKey(String jti) {
         return JTI_PREFIX + jti;
     }
 
-    /** {@code revoked:sub:{sub}}, value the revoke-all instant in epoch milliseconds. */
+    /** {@code {revoked}:sub:<sub>}, value the revoke-all instant in epoch milliseconds. */
     public static String subjectKey(String subject) {
         return SUBJECT_PREFIX + subject;
     }
 
-    /** TTL of a {@code revoked:sub} key: no token issued before it can still be alive after that. */
+    /** TTL of a subject key: no token issued before it can still be alive after that. */
     public static Duration subjectKeyTtl(Duration maxAccessTokenLifetime, Duration clockSkew) {
         return maxAccessTokenLifetime.plus(clockSkew);
     }
@@ -39,7 +51,7 @@ public final class RevocationKeys {
      * {@link #earliestIssuedAtAfter(long)}.
      *
      * @param issuedAtEpochSecond the token's {@code iat}
-     * @param revokedAtEpochMilli the value of {@code revoked:sub:{sub}}
+     * @param revokedAtEpochMilli the value of the subject key
      */
     public static boolean issuedBeforeRevokeAll(long issuedAtEpochSecond, long revokedAtEpochMilli) {
         return issuedAtEpochSecond * 1000L <= revokedAtEpochMilli;

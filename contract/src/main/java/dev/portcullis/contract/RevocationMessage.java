@@ -6,29 +6,81 @@ import java.util.Optional;
  * A message on the {@link RevocationKeys#CHANNEL} channel. The key in Redis stays the source of truth; the message
  * only spares caching gateways a lookup. Wire format, one line of ASCII:
  * <pre>
- *   jti &lt;jti&gt; &lt;expires-at epoch ms&gt;
- *   sub &lt;sub&gt; &lt;revoked-at epoch ms&gt;
+ *   jti &lt;jti&gt; &lt;expires-at epoch ms&gt; &lt;sequence&gt;
+ *   sub &lt;sub&gt; &lt;revoked-at epoch ms&gt; &lt;sequence&gt;
  * </pre>
+ * {@code sequence} is the value {@link RevocationScript} gave {@link RevocationKeys#SEQUENCE_KEY} when it wrote this
+ * revocation (1, 2, 3, … with no holes), so a receiver that sees it jump knows it missed a message. Messages of the
+ * earlier three-field format (no sequence) still decode, with {@link #NO_SEQUENCE}: they are applied but say nothing
+ * about gaps. Anything else decodes to nothing rather than an exception.
  */
 public sealed interface RevocationMessage {
 
+    /** The sequence of a message written before sequences existed, or of one not yet written. */
+    long NO_SEQUENCE = 0;
+
     /** One access token revoked until it expires. */
-    record TokenRevoked(String jti, long expiresAtEpochMilli) implements RevocationMessage {
+    record TokenRevoked(String jti, long expiresAtEpochMilli, long sequence) implements RevocationMessage {
+        /** A revocation to be written; {@link RevocationScript} assigns its sequence. */
+        public TokenRevoked(String jti, long expiresAtEpochMilli) {
+            this(jti, expiresAtEpochMilli, NO_SEQUENCE);
+        }
+
         @Override
-        public String encode() {
+        public String key() {
+            return RevocationKeys.jtiKey(jti);
+        }
+
+        @Override
+        public String value() {
+            return "1";
+        }
+
+        @Override
+        public String encodeWithoutSequence() {
             return "jti " + jti + " " + expiresAtEpochMilli;
         }
     }
 
     /** Every token of a subject issued at or before {@code revokedAtEpochMilli} revoked. */
-    record SubjectRevoked(String subject, long revokedAtEpochMilli) implements RevocationMessage {
+    record SubjectRevoked(String subject, long revokedAtEpochMilli, long sequence) implements RevocationMessage {
+        /** A revocation to be written; {@link RevocationScript} assigns its sequence. */
+        public SubjectRevoked(String subject, long revokedAtEpochMilli) {
+            this(subject, revokedAtEpochMilli, NO_SEQUENCE);
+        }
+
         @Override
-        public String encode() {
+        public String key() {
+            return RevocationKeys.subjectKey(subject);
+        }
+
+        @Override
+        public String value() {
+            return Long.toString(revokedAtEpochMilli);
+        }
+
+        @Override
+        public String encodeWithoutSequence() {
             return "sub " + subject + " " + revokedAtEpochMilli;
         }
     }
 
-    String encode();
+    /** The sequence this revocation got, or {@link #NO_SEQUENCE}. */
+    long sequence();
+
+    /** The Redis key that holds this revocation. */
+    String key();
+
+    /** The value of {@link #key()}. */
+    String value();
+
+    /** The first three fields; {@link RevocationScript} appends {@code " <sequence>"} when it publishes. */
+    String encodeWithoutSequence();
+
+    /** The whole line, as published. */
+    default String encode() {
+        return sequence() == NO_SEQUENCE ? encodeWithoutSequence() : encodeWithoutSequence() + " " + sequence();
+    }
 
     /** Parses a message; anything not in the wire format gives an empty result rather than an exception. */
     static Optional<RevocationMessage> decode(String message) {
@@ -36,18 +88,25 @@ public sealed interface RevocationMessage {
             return Optional.empty();
         }
         String[] parts = message.split(" ", -1);
-        if (parts.length != 3 || parts[1].isEmpty()) {
+        if ((parts.length != 3 && parts.length != 4) || parts[1].isEmpty()) {
             return Optional.empty();
         }
         long instant;
+        long sequence = NO_SEQUENCE;
         try {
             instant = Long.parseLong(parts[2]);
+            if (parts.length == 4) {
+                sequence = Long.parseLong(parts[3]);
+                if (sequence <= NO_SEQUENCE) {
+                    return Optional.empty();
+                }
+            }
         } catch (NumberFormatException e) {
             return Optional.empty();
         }
         return switch (parts[0]) {
-            case "jti" -> Optional.of(new TokenRevoked(parts[1], instant));
-            case "sub" -> Optional.of(new SubjectRevoked(parts[1], instant));
+            case "jti" -> Optional.of(new TokenRevoked(parts[1], instant, sequence));
+            case "sub" -> Optional.of(new SubjectRevoked(parts[1], instant, sequence));
             default -> Optional.empty();
         };
     }

@@ -8,8 +8,26 @@ class RevocationContractTest {
 
     @Test
     void keysFollowTheDesignSchema() {
-        assertThat(RevocationKeys.jtiKey("abc")).isEqualTo("revoked:jti:abc");
-        assertThat(RevocationKeys.subjectKey("u-1")).isEqualTo("revoked:sub:u-1");
+        assertThat(RevocationKeys.jtiKey("abc")).isEqualTo("{revoked}:jti:abc");
+        assertThat(RevocationKeys.subjectKey("u-1")).isEqualTo("{revoked}:sub:u-1");
+        assertThat(RevocationKeys.SEQUENCE_KEY).isEqualTo("{revoked}:seq");
+    }
+
+    @Test
+    void everyRevocationKeySharesTheSequenceKeysClusterSlotSoOneScriptMayTouchThem() {
+        // Redis Cluster hashes only what is inside the first {...}: the same tag means the same slot
+        for (String key : new String[] {RevocationKeys.jtiKey("a}b{c"), RevocationKeys.subjectKey("{u}"), RevocationKeys.SEQUENCE_KEY}) {
+            int open = key.indexOf('{');
+            assertThat(key.substring(open, key.indexOf('}', open) + 1)).isEqualTo(RevocationKeys.HASH_TAG);
+        }
+        var token = new RevocationMessage.TokenRevoked("j1", 42L);
+        assertThat(RevocationScript.keys(token)).containsExactly("{revoked}:jti:j1", "{revoked}:seq");
+        assertThat(RevocationScript.arguments(token, java.time.Duration.ofSeconds(2), "revocations"))
+                .containsExactly("1", "2000", "revocations", "jti j1 42");
+        assertThat(RevocationScript.arguments(new RevocationMessage.SubjectRevoked("u-1", 43L), java.time.Duration.ofMillis(5), "c"))
+                .containsExactly("43", "5", "c", "sub u-1 43");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> RevocationScript.arguments(token, java.time.Duration.ZERO, "c"))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
@@ -30,16 +48,30 @@ class RevocationContractTest {
     }
 
     @Test
-    void messagesRoundTripAndGarbageIsIgnored() {
-        var token = new RevocationMessage.TokenRevoked("j1", 42L);
-        var subject = new RevocationMessage.SubjectRevoked("s1", 43L);
+    void messagesRoundTripWithTheirSequenceAndGarbageIsIgnored() {
+        var token = new RevocationMessage.TokenRevoked("j1", 42L, 7L);
+        var subject = new RevocationMessage.SubjectRevoked("s1", 43L, 8L);
+        assertThat(token.encode()).isEqualTo("jti j1 42 7");
+        assertThat(subject.encode()).isEqualTo("sub s1 43 8");
         assertThat(RevocationMessage.decode(token.encode())).contains(token);
         assertThat(RevocationMessage.decode(subject.encode())).contains(subject);
+        assertThat(RevocationMessage.decode("jti j1 42 0")).isEmpty();
+        assertThat(RevocationMessage.decode("jti j1 42 -3")).isEmpty();
+        assertThat(RevocationMessage.decode("jti j1 42 x")).isEmpty();
+        assertThat(RevocationMessage.decode("jti j1 42 7 9")).isEmpty();
         assertThat(RevocationMessage.decode("jti j1")).isEmpty();
         assertThat(RevocationMessage.decode("jti j1 x")).isEmpty();
         assertThat(RevocationMessage.decode("xyz j1 1")).isEmpty();
         assertThat(RevocationMessage.decode("jti  1")).isEmpty();
         assertThat(RevocationMessage.decode(null)).isEmpty();
+    }
+
+    @Test
+    void messagesOfTheFormatWithoutASequenceStillDecodeAndSayNothingAboutGaps() {
+        assertThat(RevocationMessage.decode("jti j1 42"))
+                .contains(new RevocationMessage.TokenRevoked("j1", 42L, RevocationMessage.NO_SEQUENCE));
+        assertThat(RevocationMessage.decode("sub s1 43")).get().extracting(RevocationMessage::sequence)
+                .isEqualTo(RevocationMessage.NO_SEQUENCE);
     }
 
     @Test

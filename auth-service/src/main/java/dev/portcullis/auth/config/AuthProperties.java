@@ -63,7 +63,7 @@ public record AuthProperties(
         trustedProxies = trustedProxies == null ? List.of("127.0.0.0/8", "::1/128") : List.copyOf(trustedProxies);
         redis = redis == null ? new Redis(null, null, null) : redis;
         keys = keys == null ? new Keys(null, null, null, null, null, null, null, null) : keys;
-        refresh = refresh == null ? new Refresh(null, null, null, null) : refresh;
+        refresh = refresh == null ? new Refresh(null, null, null, null, null) : refresh;
         passwords = passwords == null ? new Passwords(null) : passwords;
         users = users == null ? new Users(null) : users;
         mfa = mfa == null ? new Mfa(null, null, null, null, null, null, null) : mfa;
@@ -137,15 +137,23 @@ public record AuthProperties(
     }
 
     /**
-     * @param lifetime       sliding lifetime of a refresh token (and its cookie's Max-Age)
-     * @param reuseGrace     a rotated token presented again within this time is refused without revoking its family
-     *                       (two tabs racing); later it counts as reuse and the family dies
-     * @param allowedOrigins {@code Origin} values accepted on the cookie flow; empty = the issuer's origin
-     * @param cookieName     name of the refresh cookie
+     * @param lifetime         sliding lifetime of a refresh token (and its cookie's Max-Age): a family unused this long ends
+     * @param absoluteLifetime a family (a login's chain of refresh tokens) ends this long after the login however
+     *                         recently it was used: a stolen token kept alive by refreshing dies with it
+     * @param reuseGrace       a rotated token presented again within this time is refused without revoking its family
+     *                         (two tabs racing); later it counts as reuse and the family dies
+     * @param allowedOrigins   {@code Origin} values accepted on the cookie flow; empty = the issuer's origin
+     * @param cookieName       name of the refresh cookie
      */
-    public record Refresh(Duration lifetime, Duration reuseGrace, List<String> allowedOrigins, String cookieName) {
+    public record Refresh(Duration lifetime, Duration absoluteLifetime, Duration reuseGrace, List<String> allowedOrigins,
+                          String cookieName) {
         public Refresh {
             lifetime = positive("portcullis.auth.refresh.lifetime", lifetime, Duration.ofDays(7));
+            absoluteLifetime = positive("portcullis.auth.refresh.absolute-lifetime", absoluteLifetime, Duration.ofDays(30));
+            if (absoluteLifetime.compareTo(lifetime) < 0) {
+                throw new IllegalArgumentException("portcullis.auth.refresh.absolute-lifetime (" + absoluteLifetime
+                        + ") must not be shorter than portcullis.auth.refresh.lifetime (" + lifetime + ")");
+            }
             reuseGrace = notNegative("portcullis.auth.refresh.reuse-grace", reuseGrace, Duration.ofSeconds(2));
             allowedOrigins = allowedOrigins == null ? List.of() : List.copyOf(allowedOrigins);
             cookieName = orDefault(cookieName, "refresh_token");

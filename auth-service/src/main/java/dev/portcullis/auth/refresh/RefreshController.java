@@ -31,7 +31,8 @@ import reactor.core.publisher.Mono;
  * same family. The token comes from the JSON body ({@code {"refresh_token": "..."}}, clients that opted in at login)
  * or else from the cookie, in which case {@link CsrfGuard} must pass. Reuse of a spent token revokes the family
  * (RFC 9700 §4.14.2); of two concurrent requests with the same token exactly one wins, the other gets 409 and the
- * family survives (its cookie is left alone, so the winner's new cookie is not overwritten).
+ * family survives (its cookie is left alone, so the winner's new cookie is not overwritten). A family past its sliding
+ * or absolute lifetime ({@code portcullis.auth.refresh.absolute-lifetime}) is ended and the refresh refused (401).
  */
 @RestController
 final class RefreshController {
@@ -98,6 +99,12 @@ final class RefreshController {
                 yield Mono.error(invalid(fromBody).header(HttpHeaders.WWW_AUTHENTICATE,
                         "Bearer error=\"invalid_token\", error_description=\"refresh token reuse detected\""));
             }
+            case EXPIRED -> {
+                metrics.refresh("expired");
+                log.atInfo().addKeyValue("event", "refresh_expired").addKeyValue("sub", rotation.subject())
+                        .addKeyValue("family", token.get().familyId()).log("Refresh family past its lifetime; ended");
+                yield Mono.error(invalid(fromBody));
+            }
             case UNKNOWN -> {
                 metrics.refresh("invalid");
                 yield Mono.error(invalid(fromBody));
@@ -112,18 +119,27 @@ final class RefreshController {
                     metrics.refresh("invalid"); // the account is gone: so is its session
                     return store.revoke(rotation.next(), rotation.subject()).then(Mono.error(invalid(fromBody)));
                 }))
-                .flatMap(user -> issuer.forUser(user, List.of(TokenClaims.AMR_PASSWORD)).map(access -> {
-                    metrics.refresh("success");
-                    log.atInfo().addKeyValue("event", "refresh").addKeyValue("sub", user.id())
-                            .addKeyValue("jti", access.jti()).log("Refreshed");
-                    boolean inBody = rotation.mode() == DeliveryMode.BODY;
-                    ResponseEntity.BodyBuilder response = ResponseEntity.ok().cacheControl(CacheControl.noStore());
-                    if (!inBody) {
-                        response.header(HttpHeaders.SET_COOKIE, cookies.issue(rotation.next()).toString());
-                    }
-                    return response.body(TokenResponse.of(access, clock.instant(), user,
-                            inBody ? rotation.next().value() : null, inBody ? store.lifetime().toSeconds() : null));
-                }));
+                .flatMap(user -> issuer.forUser(user, List.of(TokenClaims.AMR_PASSWORD))
+                        // A revoke-all (or logout) that ended the family after the rotation but before this token was
+                        // signed may already have written its marker, and the token's iat would be after it: the
+                        // family's existence, checked after signing, decides (revoke-all ends the families first).
+                        .filterWhen(access -> store.isLive(rotation.next(), rotation.subject()))
+                        .switchIfEmpty(Mono.defer(() -> {
+                            metrics.refresh("invalid");
+                            return Mono.error(invalid(fromBody));
+                        }))
+                        .map(access -> {
+                            metrics.refresh("success");
+                            log.atInfo().addKeyValue("event", "refresh").addKeyValue("sub", user.id())
+                                    .addKeyValue("jti", access.jti()).log("Refreshed");
+                            boolean inBody = rotation.mode() == DeliveryMode.BODY;
+                            ResponseEntity.BodyBuilder response = ResponseEntity.ok().cacheControl(CacheControl.noStore());
+                            if (!inBody) {
+                                response.header(HttpHeaders.SET_COOKIE, cookies.issue(rotation.next()).toString());
+                            }
+                            return response.body(TokenResponse.of(access, clock.instant(), user,
+                                    inBody ? rotation.next().value() : null, inBody ? store.lifetime().toSeconds() : null));
+                        }));
     }
 
     private ApiException invalid(boolean fromBody) {

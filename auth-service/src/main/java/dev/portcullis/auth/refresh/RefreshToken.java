@@ -9,8 +9,8 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
- * An opaque refresh token {@code <familyId>.<secret>}: a 128-bit family id (which names the Redis keys, so that one
- * cluster slot holds a whole family) and a 256-bit secret, both base64url. Only the SHA-256 of the whole token is
+ * An opaque refresh token {@code <familyId>.<secret>}: a 128-bit family id (which finds the family's user, and with it
+ * the user's Redis slot, see {@link RefreshTokenStore}) and a 256-bit secret, both base64url. Only the SHA-256 of the whole token is
  * stored; {@link #toString()} never shows the value.
  */
 public record RefreshToken(String familyId, String value) {

@@ -26,6 +26,7 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Mono;
+import reactor.util.function.Tuples;
 
 /**
  * Taking tokens back. {@code POST /auth/logout}: revokes the presented access token's {@code jti} and deletes the
@@ -80,8 +81,10 @@ final class RevocationController {
     Mono<ResponseEntity<Map<String, Object>>> revokeAll(@Valid @RequestBody(required = false) RevokeAllRequest body,
                                                         ServerWebExchange exchange) {
         return authenticator.authenticate(exchange.getRequest())
-                .flatMap(caller -> target(caller, body).flatMap(subject -> revocations.revokeSubject(subject)
-                        .zipWith(refreshTokens.revokeAll(subject))
+                // The families first, then the marker: a refresh that rotated before the families ended is refused
+                // by the marker (its token's iat is before it) or by its own check that the family still lives.
+                .flatMap(caller -> target(caller, body).flatMap(subject -> refreshTokens.revokeAll(subject)
+                        .flatMap(families -> revocations.revokeSubject(subject).map(revokedAt -> Tuples.of(revokedAt, families)))
                         .map(result -> {
                             metrics.revocation("subject");
                             if (result.getT2() > 0) {

@@ -3,21 +3,24 @@ package dev.portcullis.auth.revocation;
 import dev.portcullis.auth.config.AuthProperties;
 import dev.portcullis.contract.RevocationKeys;
 import dev.portcullis.contract.RevocationMessage;
-import io.lettuce.core.SetArgs;
+import dev.portcullis.contract.RevocationScript;
+import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.cluster.api.reactive.RedisClusterReactiveCommands;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 import reactor.core.publisher.Mono;
 
 /**
  * The revocation keys of the contract ({@link RevocationKeys}), written here and read by every gateway:
- * {@code revoked:jti:<jti>} = {@code "1"} until the token's {@code exp} plus clock skew, and
- * {@code revoked:sub:<sub>} = the revoke-all instant in epoch milliseconds for the longest token lifetime plus skew.
- * Each write is followed by a {@link RevocationMessage} on the {@code revocations} channel for caching gateways; the
- * key stays the source of truth, so the key is written first.
+ * {@code {revoked}:jti:<jti>} = {@code "1"} until the token's {@code exp} plus clock skew, and
+ * {@code {revoked}:sub:<sub>} = the revoke-all instant in epoch milliseconds for the longest token lifetime plus skew.
+ * Each write is one {@link RevocationScript}: the key, the next {@code {revoked}:seq} and the
+ * {@link RevocationMessage} carrying it on the {@code revocations} channel go out in one atomic step, so a caching
+ * gateway either hears of the revocation or sees the sequence move without it, and resyncs.
  */
 @Component
 public final class RevocationStore {
@@ -26,9 +29,18 @@ public final class RevocationStore {
     private final Clock clock;
     private final Duration clockSkew;
     private final Duration subjectTtl;
+    private final String channel;
 
+    @Autowired
     RevocationStore(RedisClusterReactiveCommands<String, String> redis, Clock clock, AuthProperties properties) {
+        this(redis, clock, properties, RevocationKeys.CHANNEL);
+    }
+
+    /** @param channel where the messages go: {@link RevocationKeys#CHANNEL}, or in a test one nobody listens to */
+    RevocationStore(RedisClusterReactiveCommands<String, String> redis, Clock clock, AuthProperties properties,
+                    String channel) {
         this.redis = redis;
+        this.channel = channel;
         this.clock = clock;
         this.clockSkew = properties.clockSkew();
         this.subjectTtl = RevocationKeys.subjectKeyTtl(properties.maxAccessTokenLifetime(), properties.clockSkew());
@@ -40,10 +52,7 @@ public final class RevocationStore {
         if (ttl <= 0) {
             return Mono.empty(); // already past exp + skew: every verifier refuses it on its own
         }
-        String message = new RevocationMessage.TokenRevoked(jti, expiresAt.toEpochMilli()).encode();
-        return redis.set(RevocationKeys.jtiKey(jti), "1", SetArgs.Builder.px(ttl))
-                .then(redis.publish(RevocationKeys.CHANNEL, message))
-                .then();
+        return write(new RevocationMessage.TokenRevoked(jti, expiresAt.toEpochMilli()), Duration.ofMillis(ttl)).then();
     }
 
     /**
@@ -51,10 +60,14 @@ public final class RevocationStore {
      */
     public Mono<Long> revokeSubject(String subject) {
         long now = clock.millis();
-        String message = new RevocationMessage.SubjectRevoked(subject, now).encode();
-        return redis.set(RevocationKeys.subjectKey(subject), Long.toString(now), SetArgs.Builder.px(subjectTtl.toMillis()))
-                .then(redis.publish(RevocationKeys.CHANNEL, message))
-                .thenReturn(now);
+        return write(new RevocationMessage.SubjectRevoked(subject, now), subjectTtl).thenReturn(now);
+    }
+
+    /** Key, sequence and message in one script; answers the sequence the revocation got. */
+    Mono<Long> write(RevocationMessage revocation, Duration ttl) {
+        return redis.<Long>eval(RevocationScript.LUA, ScriptOutputType.INTEGER, RevocationScript.keys(revocation),
+                        RevocationScript.arguments(revocation, ttl, channel))
+                .next();
     }
 
     /** Whether this token's jti is revoked or it was issued at or before a revoke-all of its subject. */

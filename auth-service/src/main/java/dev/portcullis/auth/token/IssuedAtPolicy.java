@@ -8,7 +8,7 @@ import org.springframework.stereotype.Component;
 import reactor.core.publisher.Mono;
 
 /**
- * The {@code iat} of a new token. Verifiers refuse a token whose {@code iat * 1000 <= revoked:sub}; since {@code iat}
+ * The {@code iat} of a new token. Verifiers refuse a token whose {@code iat * 1000 <= {revoked}:sub:<sub>}; since {@code iat}
  * has whole seconds, a token issued in the same second right after a revoke-all would look older than it is. So the
  * {@code iat} is never below {@link RevocationKeys#earliestIssuedAtAfter(long)} of the subject's marker: at most one
  * second ahead of the clock, well inside any verifier's clock skew.

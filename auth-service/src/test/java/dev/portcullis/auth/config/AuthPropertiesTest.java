@@ -29,6 +29,7 @@ class AuthPropertiesTest {
         assertThat(p.accessTokenLifetime()).isEqualTo(Duration.ofMinutes(15));
         assertThat(p.maxTokenLifetime()).isEqualTo(Duration.ofHours(1));
         assertThat(p.refresh().lifetime()).isEqualTo(Duration.ofDays(7));
+        assertThat(p.refresh().absoluteLifetime()).isEqualTo(Duration.ofDays(30));
         assertThat(p.clockSkew()).isEqualTo(Duration.ofSeconds(30));
         assertThat(p.keys().algorithm()).isEqualTo("RS256");
         assertThat(p.keys().rsaKeySize()).isGreaterThanOrEqualTo(2048);
@@ -47,7 +48,12 @@ class AuthPropertiesTest {
                 .hasMessageContaining("portcullis.auth.keys.algorithm");
         assertThatThrownBy(() -> new AuthProperties.Keys(null, null, null, 1024, null, null, null, null))
                 .hasMessageContaining("portcullis.auth.keys.rsa-key-size");
-        assertThatThrownBy(() -> new AuthProperties.Refresh(Duration.ZERO, null, null, null))
+        assertThatThrownBy(() -> new AuthProperties.Refresh(Duration.ZERO, null, null, null, null))
+                .hasMessageContaining("portcullis.auth.refresh.lifetime");
+        assertThatThrownBy(() -> new AuthProperties.Refresh(null, Duration.ZERO, null, null, null))
+                .hasMessageContaining("portcullis.auth.refresh.absolute-lifetime");
+        assertThatThrownBy(() -> new AuthProperties.Refresh(Duration.ofDays(7), Duration.ofDays(6), null, null, null))
+                .hasMessageContaining("portcullis.auth.refresh.absolute-lifetime")
                 .hasMessageContaining("portcullis.auth.refresh.lifetime");
         assertThatThrownBy(() -> new AuthProperties.Client("svc", "plain-secret", List.of(), List.of("x"), null))
                 .hasMessageContaining("secret-hash");

@@ -46,10 +46,13 @@ class LoginTest extends AuthServiceTestBase {
     void storesOnlyTheHashOfTheRefreshToken() {
         Session session = login("alice", "alice-password");
         String family = session.refreshToken().substring(0, 22);
-        Map<String, String> stored = redis.hgetall("auth:rt:{" + family + "}");
+        String key = dev.portcullis.auth.refresh.RefreshTokenStore.familyKey("u-alice", family);
+        Map<String, String> stored = redis.hgetall(key);
         assertThat(stored).containsEntry("sub", "u-alice").containsKey("cur");
         assertThat(stored.values()).noneMatch(v -> v.contains(session.refreshToken().substring(23)));
-        assertThat(redis.pttl("auth:rt:{" + family + "}")).isBetween(604_790_000L, 604_800_000L);
+        // expiry set at the service's clock + 7 days (PEXPIREAT)
+        long expected = clock.millis() + 604_800_000L - System.currentTimeMillis();
+        assertThat(redis.pttl(key)).isBetween(expected - 10_000L, expected);
     }
 
     @Test

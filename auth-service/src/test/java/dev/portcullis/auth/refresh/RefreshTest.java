@@ -59,7 +59,7 @@ class RefreshTest extends AuthServiceTestBase {
                 .expectHeader().value(HttpHeaders.WWW_AUTHENTICATE, v -> assertThat(v).contains("reuse"));
         // the thief's (or the victim's) newer token died with the family
         bodyRefresh(next).expectStatus().isUnauthorized();
-        assertThat(redis.exists("auth:rt:{" + session.refreshToken().substring(0, 22) + "}")).isZero();
+        assertThat(redis.exists(RefreshTokenStore.familyKey("u-alice", session.refreshToken().substring(0, 22)))).isZero();
     }
 
     @Test
@@ -73,7 +73,7 @@ class RefreshTest extends AuthServiceTestBase {
         assertThat(statuses).containsOnlyOnce(200);
         assertThat(statuses).filteredOn(s -> s != 200).containsOnly(409);
         // the race did not kill the family: the winner's session goes on
-        assertThat(redis.exists("auth:rt:{" + session.refreshToken().substring(0, 22) + "}")).isOne();
+        assertThat(redis.exists(RefreshTokenStore.familyKey("u-alice", session.refreshToken().substring(0, 22)))).isOne();
     }
 
     @Test

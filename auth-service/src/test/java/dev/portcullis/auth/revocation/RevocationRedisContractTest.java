@@ -21,9 +21,10 @@ import org.junit.jupiter.api.Test;
 import org.springframework.http.HttpHeaders;
 
 /**
- * What the gateway reads, byte for byte: {@code revoked:jti:<jti>} = "1" with a TTL to exp + 30 s skew,
- * {@code revoked:sub:<sub>} = the epoch-ms string with a TTL of the longest token lifetime + skew, and one message per
- * revocation on {@code revocations} that the contract's decoder understands.
+ * What the gateway reads, byte for byte: {@code {revoked}:jti:<jti>} = "1" with a TTL to exp + 30 s skew,
+ * {@code {revoked}:sub:<sub>} = the epoch-ms string with a TTL of the longest token lifetime + skew, {@code {revoked}:seq}
+ * bumped once per revocation, and one message per revocation on {@code revocations}, carrying that sequence, that the
+ * contract's decoder understands.
  */
 class RevocationRedisContractTest extends AuthServiceTestBase {
 
@@ -63,12 +64,14 @@ class RevocationRedisContractTest extends AuthServiceTestBase {
         client.post().uri("/auth/logout").header(HttpHeaders.AUTHORIZATION, bearer(session.accessToken()))
                 .exchange().expectStatus().isNoContent();
 
-        assertThat(redis.get("revoked:jti:" + jti)).isEqualTo("1");
-        assertThat(redis.pttl("revoked:jti:" + jti)).isBetween(925_000L, 930_000L); // 15 min + 30 s skew
+        assertThat(redis.get("{revoked}:jti:" + jti)).isEqualTo("1");
+        assertThat(redis.pttl("{revoked}:jti:" + jti)).isBetween(925_000L, 930_000L); // 15 min + 30 s skew
+        assertThat(redis.get("{revoked}:seq")).isEqualTo("1");
+        assertThat(redis.ttl("{revoked}:seq")).as("the sequence never expires").isEqualTo(-1L);
         await().atMost(Duration.ofSeconds(5)).until(() -> !messages.isEmpty());
-        assertThat(messages).containsExactly("jti " + jti + " " + expMs);
+        assertThat(messages).containsExactly("jti " + jti + " " + expMs + " 1");
         assertThat(RevocationMessage.decode(messages.getFirst()))
-                .contains(new RevocationMessage.TokenRevoked(jti, expMs));
+                .contains(new RevocationMessage.TokenRevoked(jti, expMs, 1));
     }
 
     @Test
@@ -78,13 +81,13 @@ class RevocationRedisContractTest extends AuthServiceTestBase {
         client.post().uri("/auth/revoke-all").header(HttpHeaders.AUTHORIZATION, bearer(session.accessToken()))
                 .exchange().expectStatus().isOk();
 
-        assertThat(redis.get("revoked:sub:u-bob")).isEqualTo("1900000000123");
+        assertThat(redis.get("{revoked}:sub:u-bob")).isEqualTo("1900000000123");
         // longest access-token lifetime (15 min user tokens; clients have 5 and 2 min) + 30 s skew
-        assertThat(redis.pttl("revoked:sub:u-bob")).isBetween(925_000L, 930_000L);
+        assertThat(redis.pttl("{revoked}:sub:u-bob")).isBetween(925_000L, 930_000L);
         await().atMost(Duration.ofSeconds(5)).until(() -> !messages.isEmpty());
-        assertThat(messages).containsExactly("sub u-bob 1900000000123");
+        assertThat(messages).containsExactly("sub u-bob 1900000000123 1");
         assertThat(RevocationMessage.decode(messages.getFirst()))
-                .contains(new RevocationMessage.SubjectRevoked("u-bob", 1_900_000_000_123L));
+                .contains(new RevocationMessage.SubjectRevoked("u-bob", 1_900_000_000_123L, 1));
     }
 
     @Test
@@ -92,7 +95,8 @@ class RevocationRedisContractTest extends AuthServiceTestBase {
         Session session = login("alice", "alice-password");
         client.post().uri("/auth/logout").header(HttpHeaders.AUTHORIZATION, bearer(session.accessToken()))
                 .exchange().expectStatus().isNoContent();
-        assertThat(redis.keys("revoked:*")).hasSize(1).allMatch(k -> k.startsWith(RevocationKeys.JTI_PREFIX));
-        assertThat(redis.keys("*")).allMatch(k -> k.startsWith("auth:") || k.startsWith("revoked:"));
+        assertThat(redis.keys("{revoked}:*")).containsExactlyInAnyOrder(
+                RevocationKeys.SEQUENCE_KEY, redis.keys(RevocationKeys.JTI_PREFIX + "*").getFirst());
+        assertThat(redis.keys("*")).allMatch(k -> k.startsWith("auth:") || k.startsWith(RevocationKeys.HASH_TAG + ":"));
     }
 }

@@ -3,6 +3,7 @@ package dev.portcullis.auth.revocation;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.nimbusds.jwt.SignedJWT;
+import dev.portcullis.auth.refresh.RefreshTokenStore;
 import dev.portcullis.auth.support.AuthServiceTestBase;
 import java.time.Instant;
 import java.util.Map;
@@ -39,7 +40,7 @@ class RevocationTest extends AuthServiceTestBase {
         client.post().uri("/auth/logout").header(HttpHeaders.AUTHORIZATION, bearer(session.accessToken()))
                 .contentType(MediaType.APPLICATION_JSON).bodyValue(Map.of("refresh_token", session.refreshToken()))
                 .exchange().expectStatus().isNoContent();
-        assertThat(redis.exists("auth:rt:{" + session.refreshToken().substring(0, 22) + "}")).isZero();
+        assertThat(redis.exists(RefreshTokenStore.familyKey("u-alice", session.refreshToken().substring(0, 22)))).isZero();
     }
 
     @Test
@@ -49,7 +50,7 @@ class RevocationTest extends AuthServiceTestBase {
         client.post().uri("/auth/logout").header(HttpHeaders.AUTHORIZATION, bearer(bob.accessToken()))
                 .contentType(MediaType.APPLICATION_JSON).bodyValue(Map.of("refresh_token", alice.refreshToken()))
                 .exchange().expectStatus().isNoContent();
-        assertThat(redis.exists("auth:rt:{" + alice.refreshToken().substring(0, 22) + "}")).isOne();
+        assertThat(redis.exists(RefreshTokenStore.familyKey("u-alice", alice.refreshToken().substring(0, 22)))).isOne();
     }
 
     @Test

@@ -9,7 +9,7 @@ import org.springframework.security.oauth2.server.resource.authentication.JwtAut
 import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Mono;
 
-/** One {@code GET revoked:jti:<jti>} per request after Spring Security authenticated it; a hit is a 401. */
+/** One {@code GET {revoked}:jti:<jti>} per request after Spring Security authenticated it; a hit is a 401. */
 final class RevocationGetFilter implements GlobalFilter, Ordered {
 
     private final RedisReactiveCommands<String, String> redis;
@@ -27,7 +27,7 @@ final class RevocationGetFilter implements GlobalFilter, Ordered {
     public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
         return exchange.getPrincipal()
                 .cast(JwtAuthenticationToken.class)
-                .flatMap(auth -> redis.get("revoked:jti:" + auth.getToken().getId())
+                .flatMap(auth -> redis.get("{revoked}:jti:" + auth.getToken().getId())
                         .map(revoked -> true)
                         .defaultIfEmpty(false))
                 .defaultIfEmpty(true)

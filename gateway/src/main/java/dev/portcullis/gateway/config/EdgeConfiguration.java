@@ -105,7 +105,7 @@ public class EdgeConfiguration {
     @Bean
     RevocationView revocationView(RedisConnections redis, RevocationProperties revocation, JwtProperties jwt, Clock clock,
                                   MeterRegistry meters) {
-        RevocationView view = new RevocationView(redis, revocation, jwt.maxTokenLifetime(), jwt.clockSkew(), clock);
+        RevocationView view = new RevocationView(redis, revocation, jwt.maxTokenLifetime(), jwt.clockSkew(), clock, meters);
         Gauge.builder("portcullis.revocation.view.live", view, v -> v.isLive() ? 1 : 0)
                 .description("1 while the local revocation view is synced and its subscription is alive").register(meters);
         return view;

@@ -5,13 +5,14 @@ import dev.portcullis.gateway.security.VerifiedToken;
 import dev.portcullis.redis.RedisConnections;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.reactor.circuitbreaker.operator.CircuitBreakerOperator;
+import io.lettuce.core.KeyValue;
 import java.time.Duration;
 import java.util.Optional;
 import reactor.core.publisher.Mono;
 
 /**
- * The direct way: GET {@code revoked:jti:{jti}} and {@code revoked:sub:{sub}} for the request. Two single-key GETs
- * (not one MGET) so that it works on Redis Cluster, where the keys live in different slots. Behind a circuit breaker:
+ * The direct way: one MGET of {@code {revoked}:jti:<jti>} and {@code {revoked}:sub:<sub>} for the request; the keys
+ * share the {@code {revoked}} hash tag, so this is one command on one node on Redis Cluster too. Behind a circuit breaker:
  * when Redis fails, the breaker opens and every request gets {@link RevocationStatus#UNKNOWN} at once rather than after
  * a timeout each.
  */
@@ -29,13 +30,15 @@ public final class RedisRevocationLookup implements RevocationChecker {
 
     @Override
     public Mono<RevocationStatus> check(VerifiedToken token) {
-        Mono<Optional<String>> jti = redis.reactive().get(RevocationKeys.jtiKey(token.tokenId()))
-                .map(Optional::of).defaultIfEmpty(Optional.empty());
-        Mono<Optional<String>> subject = redis.reactive().get(RevocationKeys.subjectKey(token.subject()))
-                .map(Optional::of).defaultIfEmpty(Optional.empty());
-        return Mono.zip(jti, subject)
+        String jtiKey = RevocationKeys.jtiKey(token.tokenId());
+        return redis.reactive().mget(jtiKey, RevocationKeys.subjectKey(token.subject()))
+                .collectMap(KeyValue::getKey, found -> found.getValueOrElse(null))
                 .timeout(timeout)
-                .map(found -> statusOf(token, found.getT1(), found.getT2()))
+                .map(found -> {
+                    Optional<String> jti = Optional.ofNullable(found.get(jtiKey));
+                    Optional<String> subject = Optional.ofNullable(found.get(RevocationKeys.subjectKey(token.subject())));
+                    return statusOf(token, jti, subject);
+                })
                 .transform(CircuitBreakerOperator.of(breaker))
                 .onErrorReturn(RevocationStatus.UNKNOWN);
     }

@@ -13,7 +13,8 @@ import org.springframework.validation.annotation.Validated;
  *
  * @param mode              {@code view}: a local copy of the revocation set, fed by the {@code revocations} channel
  *                          (no Redis round trip per request); {@code lookup}: two GETs per request
- * @param heartbeatInterval how often the view proves its subscription is alive
+ * @param heartbeatInterval how often the view proves its subscription is alive and reads the revocation sequence
+ *                          ({@code {revoked}:seq}): a message lost on the way is noticed within two intervals
  * @param staleAfter        a view without a heartbeat for this long is not trusted (DESIGN.md: one second)
  * @param resyncInterval    full re-read of the revocation keys, in case a publish was lost
  * @param maxEntries        bound on the view; beyond it the gateway falls back to lookups

@@ -8,8 +8,13 @@ import io.lettuce.core.KeyScanArgs;
 import io.lettuce.core.ScanStream;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -27,15 +32,22 @@ import reactor.core.publisher.Mono;
  *
  * <p>How it keeps DESIGN.md's promise that a revocation holds everywhere within one second:
  * <ol>
- *   <li>it subscribes to the {@code revocations} channel first, then reads every {@code revoked:*} key (SCAN), so no
+ *   <li>it subscribes to the {@code revocations} channel first, then reads every revocation key (SCAN), so no
  *       revocation falls between the two; it does the same again after every re-subscription (a reconnect may have
  *       lost messages) and every {@code resync-interval};</li>
  *   <li>it PINGs over the subscribed connection every {@code heartbeat-interval}. Redis answers on the same connection
- *       after any message published before the PING, so a fresh answer proves every earlier revocation has been
- *       applied;</li>
- *   <li>without a heartbeat answer for {@code stale-after} (one second), or before the first sync, or when over its
- *       size bound, it says it is not {@link #isLive() live}, and the caller falls back to a Redis lookup — which fails
- *       closed when Redis is down.</li>
+ *       after any message published before the PING, so a fresh answer proves the subscription is alive;</li>
+ *   <li>every revocation bumps {@code {revoked}:seq} in the same script that writes it and publishes its message
+ *       ({@link dev.portcullis.contract.RevocationScript}), and the message carries the new value. The view tracks the
+ *       highest sequence up to which it holds every revocation, and notices a missed message two ways: a message whose
+ *       sequence jumps ({@code reason=jump}), and, for a message lost with nothing after it, one GET of the sequence
+ *       per heartbeat: a value that no message has brought by the next heartbeat ({@code reason=silent}), or one
+ *       lower than what it has seen, Redis having lost data ({@code reason=reset}). Each is logged, counted in
+ *       {@code portcullis.revocation.view.gaps}, distrusts the view at once and resyncs it. A lost message is so
+ *       enforced within two heartbeat intervals plus a resync (500 ms plus a SCAN by default);</li>
+ *   <li>without a heartbeat answer or a sequence read for {@code stale-after} (one second), or before the first sync,
+ *       or while a gap is being repaired, or when over its size bound, it says it is not {@link #isLive() live}, and
+ *       the caller falls back to a Redis lookup — which fails closed when Redis is down.</li>
  * </ol>
  * Entries are dropped once the tokens they concern have expired, so the view holds at most the revocations of one
  * token lifetime.
@@ -46,6 +58,8 @@ public final class RevocationView implements SmartLifecycle {
     private static final Duration SWEEP_INTERVAL = Duration.ofSeconds(10);
     private static final int SCAN_BATCH = 1000;
     private static final Duration RESYNC_RETRY = Duration.ofSeconds(1);
+    /** No sequence known yet: nothing can be judged a gap before the first resync or message. */
+    private static final long UNKNOWN_SEQUENCE = -1;
 
     private final RedisConnections redis;
     private final RevocationProperties properties;
@@ -57,6 +71,17 @@ public final class RevocationView implements SmartLifecycle {
     /** sub -> revoke-all instant, epoch ms. */
     private final Map<String, Long> revokedSubjects = new ConcurrentHashMap<>();
     private final AtomicBoolean synced = new AtomicBoolean();
+    /**
+     * Bumped whenever the view is distrusted: a resync marks the view synced only if nothing distrusted it since the
+     * resync began, or a resync begun before a gap would vouch for revocations it never read.
+     */
+    private final AtomicLong distrusts = new AtomicLong();
+    /** Every revocation with a sequence up to this one is in the view (or in a SCAN under way). */
+    private final AtomicLong appliedSequence = new AtomicLong(UNKNOWN_SEQUENCE);
+    /** The sequence read from Redis at the last heartbeat; checked against {@link #appliedSequence} at the next. */
+    private volatile long observedSequence = UNKNOWN_SEQUENCE;
+    private final AtomicLong lastSequenceReadNanos = new AtomicLong(System.nanoTime() - Duration.ofDays(1).toNanos());
+    private final Map<String, Counter> gaps;
     /** Monotonic time of the last answered heartbeat: liveness is about elapsed time, not about the token clock. */
     private final AtomicLong lastHeartbeatNanos = new AtomicLong(System.nanoTime() - Duration.ofDays(1).toNanos());
     /** Replaced on every start: a disposed composite disposes whatever is added to it later. */
@@ -65,12 +90,22 @@ public final class RevocationView implements SmartLifecycle {
     private volatile boolean running;
 
     public RevocationView(RedisConnections redis, RevocationProperties properties, Duration maxTokenLifetime,
-                          Duration clockSkew, Clock clock) {
+                          Duration clockSkew, Clock clock, MeterRegistry meters) {
         this.redis = redis;
         this.properties = properties;
         this.maxTokenLifetime = maxTokenLifetime;
         this.clockSkew = clockSkew;
         this.clock = clock;
+        Map<String, Counter> counters = new HashMap<>();
+        for (String reason : List.of("jump", "silent", "reset")) {
+            counters.put(reason, Counter.builder("portcullis.revocation.view.gaps")
+                    .description("Missed revocation messages noticed by the view, each answered with a resync")
+                    .tag("reason", reason).register(meters));
+        }
+        this.gaps = Map.copyOf(counters);
+        Gauge.builder("portcullis.revocation.view.sequence", appliedSequence, AtomicLong::get)
+                .description("Revocation sequence up to which this view holds every revocation (compare with {revoked}:seq)")
+                .register(meters);
     }
 
     /** Whether the view may answer on its own (see the class comment). */
@@ -79,6 +114,7 @@ public final class RevocationView implements SmartLifecycle {
         return synced.get()
                 && current != null && current.isOpen()
                 && System.nanoTime() - lastHeartbeatNanos.get() <= properties.staleAfter().toNanos()
+                && System.nanoTime() - lastSequenceReadNanos.get() <= properties.staleAfter().toNanos()
                 && revokedTokens.size() <= properties.maxEntries();
     }
 
@@ -94,8 +130,42 @@ public final class RevocationView implements SmartLifecycle {
         return RevocationStatus.ACTIVE;
     }
 
+    /** The sequence up to which every revocation is in the view; -1 before the first sync. */
+    public long appliedSequence() {
+        return appliedSequence.get();
+    }
+
     public int size() {
         return revokedTokens.size() + revokedSubjects.size();
+    }
+
+    /** A message from the channel: applied, then its sequence checked for a gap. */
+    void receive(RevocationMessage message) {
+        apply(message);
+        long sequence = message.sequence();
+        if (sequence == RevocationMessage.NO_SEQUENCE) {
+            return; // an issuer older than sequences: applied, but it proves nothing about gaps
+        }
+        long previous = appliedSequence.getAndAccumulate(sequence, Math::max);
+        if (previous != UNKNOWN_SEQUENCE && sequence > previous + 1) {
+            missed("jump", previous, sequence);
+        }
+    }
+
+    /**
+     * A revocation this view never heard of: distrust the view at once (requests go to Redis, which has the key) and
+     * read every key again. Failure policy: a gap is never waited out, it costs a resync.
+     */
+    private void missed(String reason, long applied, long redisSequence) {
+        gaps.get(reason).increment();
+        log.warn("event=revocation_gap reason={} applied_sequence={} redis_sequence={}", reason, applied, redisSequence);
+        distrust();
+        resync("gap_" + reason);
+    }
+
+    private void distrust() {
+        distrusts.incrementAndGet();
+        synced.set(false);
     }
 
     void apply(RevocationMessage message) {
@@ -115,14 +185,14 @@ public final class RevocationView implements SmartLifecycle {
         pubSub.addListener(new RedisPubSubAdapter<>() {
             @Override
             public void message(String channel, String message) {
-                RevocationMessage.decode(message).ifPresentOrElse(RevocationView.this::apply,
+                RevocationMessage.decode(message).ifPresentOrElse(RevocationView.this::receive,
                         () -> log.warn("event=revocation_message_ignored reason=unparseable"));
             }
 
             @Override
             public void subscribed(String channel, long count) {
                 // First subscription or a re-subscription after a reconnect: messages may have been missed.
-                synced.set(false);
+                distrust();
                 resync("subscribed");
             }
         });
@@ -134,7 +204,7 @@ public final class RevocationView implements SmartLifecycle {
         tasks.add(pubSub.getResources().eventBus().get()
                 .subscribe(event -> {
                     if (event instanceof io.lettuce.core.event.connection.DisconnectedEvent) {
-                        synced.set(false);
+                        distrust();
                     } else if (event instanceof io.lettuce.core.event.connection.ConnectionActivatedEvent) {
                         resync("reconnected");
                     }
@@ -143,7 +213,7 @@ public final class RevocationView implements SmartLifecycle {
                 .subscribe(null, error -> log.warn("event=revocation_subscribe_failed error=\"{}\"", error.getMessage())));
         tasks.add(Flux.interval(properties.heartbeatInterval())
                 .onBackpressureDrop()
-                .concatMap(tick -> heartbeat(), 1)
+                .concatMap(tick -> Mono.when(heartbeat(), checkSequence()), 1)
                 .subscribe());
         tasks.add(Flux.interval(properties.resyncInterval()).subscribe(tick -> resync("periodic")));
         tasks.add(Flux.interval(SWEEP_INTERVAL).subscribe(tick -> sweep()));
@@ -161,9 +231,45 @@ public final class RevocationView implements SmartLifecycle {
                 .then();
     }
 
-    /** Reads every revocation key. Subscribed first, so anything revoked meanwhile arrives as a message. */
+    /**
+     * One cheap GET of {@code {revoked}:seq} per heartbeat. A value read at the previous heartbeat that no message has
+     * brought since was published without reaching this view (a message is delivered within milliseconds; a heartbeat
+     * interval is 250 ms). A value below what the view has applied means Redis lost data.
+     */
+    private Mono<Void> checkSequence() {
+        long applied = appliedSequence.get();
+        long observed = observedSequence;
+        if (synced.get() && observed > applied) {
+            missed("silent", applied, observed);
+        }
+        return readSequence()
+                .timeout(properties.staleAfter())
+                .doOnNext(current -> {
+                    lastSequenceReadNanos.set(System.nanoTime());
+                    if (applied != UNKNOWN_SEQUENCE && current < applied) {
+                        appliedSequence.set(current);
+                        missed("reset", applied, current);
+                    }
+                    observedSequence = current;
+                })
+                // Redis trouble: no fresh read, so after stale-after the view stops answering and lookups (which fail
+                // closed) take over
+                .onErrorResume(error -> Mono.empty())
+                .then();
+    }
+
+    private Mono<Long> readSequence() {
+        return redis.reactive().get(RevocationKeys.SEQUENCE_KEY).map(Long::parseLong).defaultIfEmpty(0L);
+    }
+
+    /**
+     * Reads every revocation key. Subscribed first, so anything revoked meanwhile arrives as a message. The sequence is
+     * read before the SCAN: every revocation up to it has its key by then, so the SCAN covers it.
+     */
     void resync(String cause) {
         long started = clock.millis();
+        long distrustsAtStart = distrusts.get();
+        Mono<Long> baseline = readSequence().doOnNext(sequence -> appliedSequence.accumulateAndGet(sequence, Math::max));
         Mono<Long> tokens = ScanStream.scan(redis.reactive(), KeyScanArgs.Builder.matches(RevocationKeys.JTI_PREFIX + "*").limit(SCAN_BATCH))
                 .flatMap(key -> redis.reactive().pttl(key).doOnNext(ttl -> {
                     if (ttl != null && ttl != -2) {
@@ -183,14 +289,18 @@ public final class RevocationView implements SmartLifecycle {
                     }
                 }), 32)
                 .count();
-        tasks.add(Mono.zip(tokens, subjects).subscribe(
+        tasks.add(baseline.then(Mono.zip(tokens, subjects)).subscribe(
                 counts -> {
-                    synced.set(true);
+                    if (distrusts.get() == distrustsAtStart) {
+                        synced.set(true);
+                    }
                     log.info("event=revocation_view_synced cause={} tokens={} subjects={} took_ms={}",
                             cause, counts.getT1(), counts.getT2(), clock.millis() - started);
                 },
                 error -> {
                     log.warn("event=revocation_view_sync_failed cause={} error=\"{}\"", cause, error.getMessage());
+                    // the sequence read before the SCAN vouched for keys the SCAN did not get to read
+                    distrust();
                     // try again soon: until a sync succeeds the gateway pays a Redis lookup per request
                     if (running) {
                         tasks.add(Mono.delay(RESYNC_RETRY).subscribe(tick -> resync("retry")));

@@ -6,8 +6,10 @@ import static org.awaitility.Awaitility.await;
 import com.nimbusds.jwt.SignedJWT;
 import dev.portcullis.contract.RevocationKeys;
 import dev.portcullis.contract.RevocationMessage;
+import dev.portcullis.contract.RevocationScript;
 import dev.portcullis.gateway.support.GatewayIntegrationTest;
 import dev.portcullis.testsupport.TestRedisCluster;
+import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import java.time.Duration;
@@ -23,6 +25,8 @@ import org.springframework.test.context.DynamicPropertySource;
  * node), the direct lookups and the rate-limit script must all work when their keys live on different nodes.
  */
 class RedisClusterIntegrationTest extends GatewayIntegrationTest {
+
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(RedisClusterIntegrationTest.class);
 
     static final TestRedisCluster cluster = TestRedisCluster.start(3);
 
@@ -52,14 +56,13 @@ class RedisClusterIntegrationTest extends GatewayIntegrationTest {
         try (RedisClusterClient client = RedisClusterClient.create(Arrays.stream(cluster.urls().split(","))
                 .map(io.lettuce.core.RedisURI::create).toList());
              StatefulRedisClusterConnection<String, String> redis = client.connect()) {
-            // keys chosen by the tokens' random jtis land on different nodes
+            // every revocation key shares the {revoked} slot with the sequence, so the issuer's script runs on a
+            // cluster; its PUBLISH reaches a subscriber connected to any node
             redis.sync().set(RevocationKeys.jtiKey(jti(revokedByResync)), "1");
-            redis.sync().set(RevocationKeys.jtiKey(jti(revokedByMessage)), "1");
-            redis.sync().publish(RevocationKeys.CHANNEL,
-                    new RevocationMessage.TokenRevoked(jti(revokedByMessage), testClock.millis() + 900_000).encode());
+            write(redis, new RevocationMessage.TokenRevoked(jti(revokedByMessage), testClock.millis() + 900_000),
+                    RevocationKeys.CHANNEL);
             long now = testClock.millis();
-            redis.sync().set(RevocationKeys.subjectKey("cluster-c"), Long.toString(now));
-            redis.sync().publish(RevocationKeys.CHANNEL, new RevocationMessage.SubjectRevoked("cluster-c", now).encode());
+            write(redis, new RevocationMessage.SubjectRevoked("cluster-c", now), RevocationKeys.CHANNEL);
         }
 
         await().atMost(Duration.ofSeconds(2)).untilAsserted(() -> {
@@ -75,6 +78,32 @@ class RedisClusterIntegrationTest extends GatewayIntegrationTest {
         }
         getWithToken("/api/users/me", untouched).exchange().expectStatus().isEqualTo(429);
         assertThat(view.isLive()).isTrue();
+    }
+
+    @Test
+    void aRevocationWhoseMessageNeverArrivesIsEnforcedWithinOneSecondOnACluster() throws Exception {
+        await().atMost(Duration.ofSeconds(20)).until(view::isLive);
+        String token = tokens.forUser("cluster-e").sign();
+        getWithToken("/api/users/me", token).exchange().expectStatus().isOk();
+
+        try (RedisClusterClient client = RedisClusterClient.create(Arrays.stream(cluster.urls().split(","))
+                .map(io.lettuce.core.RedisURI::create).toList());
+             StatefulRedisClusterConnection<String, String> redis = client.connect()) {
+            long dropped = System.nanoTime();
+            write(redis, new RevocationMessage.TokenRevoked(jti(token), testClock.millis() + 900_000), "revocations-nobody-listens");
+            await().atMost(Duration.ofSeconds(1)).pollInterval(Duration.ofMillis(10)).untilAsserted(() ->
+                    getWithToken("/api/users/me", token).exchange().expectStatus().isUnauthorized());
+            log.info("event=test_measurement what=dropped_message_to_enforcement_cluster took_ms={}",
+                    Duration.ofNanos(System.nanoTime() - dropped).toMillis());
+        }
+        assertThat(metric("portcullis_revocation_view_gaps_total")).isPositive();
+        await().atMost(Duration.ofSeconds(2)).until(view::isLive);
+    }
+
+    /** The issuer's script (key, sequence and message in one step), as the auth service runs it. */
+    private static void write(StatefulRedisClusterConnection<String, String> redis, RevocationMessage revocation, String channel) {
+        redis.sync().eval(RevocationScript.LUA, ScriptOutputType.INTEGER, RevocationScript.keys(revocation),
+                RevocationScript.arguments(revocation, Duration.ofMinutes(16), channel));
     }
 
     private static String jti(String token) throws java.text.ParseException {
