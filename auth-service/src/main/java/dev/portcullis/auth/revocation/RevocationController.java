@@ -126,8 +126,14 @@ final class RevocationController {
         if (username.equals(caller.username())) {
             return Mono.just(caller.subject());
         }
+        // Ending another user's sessions is an admin action: the same rule as the admin API (role admin and an MFA
+        // step-up), so a stolen password-only admin token cannot sign everybody out.
         if (!caller.isAdmin()) {
             return Mono.error(ApiException.insufficientScope("role admin required to revoke another user's tokens"));
+        }
+        if (!caller.hasMfa()) {
+            return Mono.error(ApiException.insufficientScope(
+                    "an MFA step-up is required to revoke another user's tokens (POST /auth/mfa/verify)"));
         }
         return users.find(username).map(user -> user.id())
                 .switchIfEmpty(Mono.error(ApiException.notFound("No such user")));

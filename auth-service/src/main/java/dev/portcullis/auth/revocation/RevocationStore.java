@@ -43,7 +43,9 @@ public final class RevocationStore {
         this.channel = channel;
         this.clock = clock;
         this.clockSkew = properties.clockSkew();
-        this.subjectTtl = RevocationKeys.subjectKeyTtl(properties.maxAccessTokenLifetime(), properties.clockSkew());
+        // The marker lives as long as the longest token any gateway accepts (the shared bound, not just the longest
+        // this service issues): a token minted with a leaked key and an older iat is still refused after a revoke-all.
+        this.subjectTtl = RevocationKeys.subjectKeyTtl(properties.maxTokenLifetime(), properties.clockSkew());
     }
 
     /** Revokes one access token until it could no longer pass any verifier anyway. */

@@ -22,7 +22,7 @@ import org.springframework.http.HttpHeaders;
 
 /**
  * What the gateway reads, byte for byte: {@code {revoked}:jti:<jti>} = "1" with a TTL to exp + 30 s skew,
- * {@code {revoked}:sub:<sub>} = the epoch-ms string with a TTL of the longest token lifetime + skew, {@code {revoked}:seq}
+ * {@code {revoked}:sub:<sub>} = the epoch-ms string with a TTL of the shared max-token-lifetime bound + skew, {@code {revoked}:seq}
  * bumped once per revocation, and one message per revocation on {@code revocations}, carrying that sequence, that the
  * contract's decoder understands.
  */
@@ -82,8 +82,8 @@ class RevocationRedisContractTest extends AuthServiceTestBase {
                 .exchange().expectStatus().isOk();
 
         assertThat(redis.get("{revoked}:sub:u-bob")).isEqualTo("1900000000123");
-        // longest access-token lifetime (15 min user tokens; clients have 5 and 2 min) + 30 s skew
-        assertThat(redis.pttl("{revoked}:sub:u-bob")).isBetween(925_000L, 930_000L);
+        // the shared bound portcullis.auth.max-token-lifetime (1 h, what the gateway accepts) + 30 s skew
+        assertThat(redis.pttl("{revoked}:sub:u-bob")).isBetween(3_625_000L, 3_630_000L);
         await().atMost(Duration.ofSeconds(5)).until(() -> !messages.isEmpty());
         assertThat(messages).containsExactly("sub u-bob 1900000000123 1");
         assertThat(RevocationMessage.decode(messages.getFirst()))

@@ -96,7 +96,7 @@ class RevocationTest extends AuthServiceTestBase {
     }
 
     @Test
-    void anAdminRevokesAnotherUsersTokensAndAUserCannot() {
+    void anAdminWithAnMfaStepUpRevokesAnotherUsersTokensAndAUserOrAPasswordOnlyAdminCannot() {
         Session alice = login("alice", "alice-password");
         Session bob = login("bob", "bob-password");
         client.post().uri("/auth/revoke-all").header(HttpHeaders.AUTHORIZATION, bearer(bob.accessToken()))
@@ -106,7 +106,14 @@ class RevocationTest extends AuthServiceTestBase {
         me(alice.accessToken()).expectStatus().isOk();
 
         clock.advance(java.time.Duration.ofSeconds(1));
-        Session admin = login("admin", "admin-password");
+        Session passwordOnlyAdmin = login("admin", "admin-password");
+        client.post().uri("/auth/revoke-all").header(HttpHeaders.AUTHORIZATION, bearer(passwordOnlyAdmin.accessToken()))
+                .contentType(MediaType.APPLICATION_JSON).bodyValue(Map.of("username", "alice"))
+                .exchange().expectStatus().isForbidden()
+                .expectHeader().value(HttpHeaders.WWW_AUTHENTICATE, v -> assertThat(v).contains("insufficient_scope"));
+        me(alice.accessToken()).expectStatus().isOk();
+
+        SteppedUp admin = stepUp(passwordOnlyAdmin);
         client.post().uri("/auth/revoke-all").header(HttpHeaders.AUTHORIZATION, bearer(admin.accessToken()))
                 .contentType(MediaType.APPLICATION_JSON).bodyValue(Map.of("username", "alice"))
                 .exchange().expectStatus().isOk().expectBody().jsonPath("$.subject").isEqualTo("u-alice");
