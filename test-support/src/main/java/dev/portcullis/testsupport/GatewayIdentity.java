@@ -61,6 +61,28 @@ public final class GatewayIdentity {
         set.accept(IdentitySignature.SIGNATURE, signature.sign(timestamp, method, target, headers));
     }
 
+    /**
+     * A WebClient / WebTestClient filter that signs every request as the gateway would, now, over the identity headers
+     * the test set (none: a signed "no identity"). A request that already carries a signature header is left alone, so
+     * a test can send a wrong one on purpose.
+     */
+    public org.springframework.web.reactive.function.client.ExchangeFilterFunction signing() {
+        return signing(java.time.Clock.systemUTC());
+    }
+
+    /** {@link #signing()} at the time of {@code clock}: the service's own clock, when a test moves it. */
+    public org.springframework.web.reactive.function.client.ExchangeFilterFunction signing(java.time.Clock clock) {
+        return (request, next) -> {
+            if (request.headers().containsHeader(IdentitySignature.SIGNATURE)) {
+                return next.exchange(request);
+            }
+            return next.exchange(org.springframework.web.reactive.function.client.ClientRequest.from(request)
+                    .headers(headers -> sign(request.method().name(), request.url(), clock.instant(), headers::getFirst,
+                            headers::set))
+                    .build());
+        };
+    }
+
     /** Whether {@code signatureHeader} signs a request with these parts, made with this key. */
     public boolean verifies(String signatureHeader, String timestampHeader, String method, String target,
                             Function<String, String> headers) {
