@@ -162,7 +162,8 @@ class OrderServiceTest {
         AUTH.resetAll();
         AUTH.stubFor(post(urlEqualTo(Peers.TOKEN_PATH))
                 .willReturn(okJson(Peers.tokenJson("svc-token-1", 300)).withFixedDelay(300)));
-        WebClient http = WebClient.builder().baseUrl("http://localhost:" + port).build();
+        WebClient http = WebClient.builder().baseUrl("http://localhost:" + port)
+                .filter(GatewayIdentity.GATEWAY.signing(clock)).build();
 
         List<Integer> statuses = Flux.range(0, 6)
                 .flatMap(i -> http.post().uri("/orders")
