@@ -99,6 +99,25 @@ class IdentitySignatureIntegrationTest extends GatewayIntegrationTest {
         assertThat(received.getHeader(IdentityHeaders.USER_ID)).isEqualTo("u-1");
     }
 
+    /** Each event-loop thread reuses its own Mac: parallel requests must never sign with another request's state. */
+    @Test
+    void signsEachOfManyParallelRequestsForItsOwnUser() {
+        List<Integer> statuses = reactor.core.publisher.Flux.range(0, 40)
+                .flatMap(i -> org.springframework.web.reactive.function.client.WebClient.create("http://localhost:" + port)
+                        .get().uri("/api/users/me?n=" + i)
+                        .header("Authorization", "Bearer " + tokens.forUser("u-par-" + i).sign())
+                        .exchangeToMono(response -> response.releaseBody().thenReturn(response.statusCode().value())), 40)
+                .collectList().block(java.time.Duration.ofSeconds(30));
+
+        assertThat(statuses).hasSize(40).containsOnly(200);
+        List<LoggedRequest> received = upstream.findAll(anyRequestedFor(urlPathEqualTo("/users/me")));
+        assertThat(received).hasSize(40).allSatisfy(request -> {
+            assertThat(verifies(USERS, request)).isTrue();
+            assertThat(request.getHeader(IdentityHeaders.USER_ID))
+                    .isEqualTo("u-par-" + request.queryParameter("n").firstValue());
+        });
+    }
+
     @Test
     void refusesToStartWhenARouteNamesAKeyThatIsNotSet() {
         assertThatThrownBy(() -> startSecondInstance("--PRODUCT_SERVICE_IDENTITY_KEY=").close())
