@@ -24,8 +24,40 @@ public final class IdentityHeaders {
     private IdentityHeaders() {
     }
 
-    /** Whether a header of this name is one only the gateway may set. */
+    /**
+     * Whether a header of this name is one only the gateway may set: its name, lower-cased with {@code _} read as
+     * {@code -}, starts with {@link #PREFIX}. CGI, PHP, Rack and WSGI stacks map {@code x_user_id} and {@code X-User-Id}
+     * to the same variable, so both are the gateway's.
+     */
     public static boolean isIdentityHeader(String name) {
-        return name.length() >= PREFIX.length() && name.regionMatches(true, 0, PREFIX, 0, PREFIX.length());
+        return startsWithNormalized(name, PREFIX);
+    }
+
+    /**
+     * Whether {@code name}, lower-cased (ASCII) with {@code _} read as {@code -}, starts with {@code prefix} (written in
+     * lower case with dashes). Allocates nothing: it runs for every header of every request.
+     */
+    public static boolean startsWithNormalized(String name, String prefix) {
+        int length = prefix.length();
+        if (name.length() < length) {
+            return false;
+        }
+        for (int i = 0; i < length; i++) {
+            char c = name.charAt(i);
+            if (c == '_') {
+                c = '-';
+            } else if (c >= 'A' && c <= 'Z') {
+                c = (char) (c + ('a' - 'A'));
+            }
+            if (c != prefix.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Whether {@code name} is {@code expected} once lower-cased with {@code _} read as {@code -}. */
+    public static boolean equalsNormalized(String name, String expected) {
+        return name.length() == expected.length() && startsWithNormalized(name, expected);
     }
 }

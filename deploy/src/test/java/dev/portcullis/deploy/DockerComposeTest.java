@@ -96,6 +96,18 @@ class DockerComposeTest {
     }
 
     @Test
+    void givesEachServiceTheIdentityKeyTheGatewaySignsItsRoutesWithAndRequiresThemAll() {
+        Map<String, String> gateway = env("gateway");
+        for (String service : List.of("user-service", "product-service", "order-service")) {
+            String variable =
+                service.substring(0, service.indexOf('-')).toUpperCase(java.util.Locale.ROOT) + "_SERVICE_IDENTITY_KEY";
+            // ${VAR:?message}: compose refuses to start without the key instead of running with a known one
+            assertThat(env(service).get("GATEWAY_IDENTITY_KEY")).as(service).startsWith("${" + variable + ":?");
+            assertThat(gateway.get(variable)).isEqualTo(env(service).get("GATEWAY_IDENTITY_KEY"));
+        }
+    }
+
+    @Test
     void pointsEveryUrlAtAComposeServiceOnItsPort() {
         for (PortcullisApp app : PortcullisApp.values()) {
             env(app.appName()).forEach((name, value) -> {

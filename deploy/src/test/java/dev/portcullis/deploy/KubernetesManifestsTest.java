@@ -211,6 +211,25 @@ class KubernetesManifestsTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"local", "production"})
+    void eachServiceReadsOnlyItsOwnIdentityKeyAndTheGatewayEachFromASecretNeverCommitted(String overlay) {
+        RenderedManifests manifests = RenderedManifests.of(overlay);
+        Map<String, String> gateway = RenderedManifests.env(manifests.appContainer("gateway"));
+
+        for (String service : List.of("user-service", "product-service", "order-service")) {
+            String secret = "identity-key-" + service;
+            Map<String, String> env = RenderedManifests.env(manifests.appContainer(service));
+            assertThat(env).as(service).containsEntry("GATEWAY_IDENTITY_KEY", "valueFrom:Secret/" + secret + "/key");
+            assertThat(env.values()).as(service + " reads no other service's key")
+                .noneMatch(value -> value.startsWith("valueFrom:Secret/identity-key-") && !value.contains(secret + "/"));
+            String gatewayVariable =
+                service.substring(0, service.indexOf('-')).toUpperCase(java.util.Locale.ROOT) + "_SERVICE_IDENTITY_KEY";
+            assertThat(gateway).containsEntry(gatewayVariable, "valueFrom:Secret/" + secret + "/key");
+            assertThat(manifests.find("Secret", secret)).isEmpty();
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"local", "production"})
     void deniesAllTrafficByDefaultAndLetsOnlyTheGatewayReachTheServices(String overlay) {
         RenderedManifests manifests = RenderedManifests.of(overlay);
         NetworkReachability network = new NetworkReachability(manifests);

@@ -18,18 +18,20 @@ enum PortcullisApp {
     GATEWAY("gateway", "gateway", 8080, 8090,
             Set.of("SERVER_PORT", "MANAGEMENT_SERVER_PORT", "REDIS_URL", "AUTH_JWKS_URI", "AUTH_ISSUER",
                     "AUTH_AUDIENCE", "AUTH_SERVICE_URL", "USER_SERVICE_URL", "PRODUCT_SERVICE_URL",
-                    "ORDER_SERVICE_URL", "GATEWAY_TRUSTED_PROXIES", "SPRING_CONFIG_ADDITIONAL_LOCATION")),
+                    "ORDER_SERVICE_URL", "GATEWAY_TRUSTED_PROXIES", "SPRING_CONFIG_ADDITIONAL_LOCATION",
+                    "USER_SERVICE_IDENTITY_KEY", "PRODUCT_SERVICE_IDENTITY_KEY", "ORDER_SERVICE_IDENTITY_KEY")),
     AUTH_SERVICE("auth-service", "auth-service", 9000, 9090,
             Set.of("SERVER_PORT", "MANAGEMENT_SERVER_PORT", "REDIS_URL", "AUTH_ISSUER", "AUTH_AUDIENCE",
                     "AUTH_KEYS_DIR", "AUTH_MFA_ENCRYPTION_KEY", "AUTH_TRUSTED_PROXIES", "SPRING_PROFILES_ACTIVE")),
-    // Trusts the identity headers the gateway sets: no token settings.
+    // Believes the identity headers the gateway signs with the key they share: no token settings.
     USER_SERVICE("user-service", "sample-services/user-service", 8081, 9081,
-            Set.of("SERVER_PORT", "MANAGEMENT_SERVER_PORT")),
+            Set.of("SERVER_PORT", "MANAGEMENT_SERVER_PORT", "GATEWAY_IDENTITY_KEY", "GATEWAY_IDENTITY_PREVIOUS_KEY")),
     PRODUCT_SERVICE("product-service", "sample-services/product-service", 8082, 9082,
-            Set.of("SERVER_PORT", "MANAGEMENT_SERVER_PORT", "AUTH_JWKS_URI", "AUTH_ISSUER")),
+            Set.of("SERVER_PORT", "MANAGEMENT_SERVER_PORT", "AUTH_JWKS_URI", "AUTH_ISSUER", "GATEWAY_IDENTITY_KEY",
+                    "GATEWAY_IDENTITY_PREVIOUS_KEY")),
     ORDER_SERVICE("order-service", "sample-services/order-service", 8083, 9083,
             Set.of("SERVER_PORT", "MANAGEMENT_SERVER_PORT", "AUTH_SERVICE_URL", "PRODUCT_SERVICE_URL",
-                    "ORDER_SERVICE_CLIENT_SECRET"));
+                    "ORDER_SERVICE_CLIENT_SECRET", "GATEWAY_IDENTITY_KEY", "GATEWAY_IDENTITY_PREVIOUS_KEY"));
 
     private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([A-Z0-9_]+):([^}]*)}");
 

@@ -8,12 +8,15 @@ import static dev.portcullis.e2e.support.Problems.assertInvalidToken;
 import static dev.portcullis.e2e.support.Problems.assertProblem;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.portcullis.contract.IdentityHeaders;
 import dev.portcullis.e2e.support.Client;
 import dev.portcullis.e2e.support.EndToEndTest;
 import dev.portcullis.e2e.support.Gateway;
 import dev.portcullis.e2e.support.Jwt;
+import dev.portcullis.e2e.support.PortcullisStack;
 import dev.portcullis.e2e.support.Response;
 import dev.portcullis.e2e.support.Session;
+import dev.portcullis.testsupport.GatewayIdentity;
 import dev.portcullis.testsupport.TestKeys;
 import dev.portcullis.testsupport.TokenFactory;
 import java.time.Clock;
@@ -44,6 +47,42 @@ class IdentityEndToEndTest {
         Response orders = browser.get("/api/orders").bearer(alice.accessToken()).send();
         assertThat(orders.status()).as("%s", orders).isEqualTo(200);
         assertThat(orders.json().isArray()).isTrue();
+    }
+
+    /**
+     * Issue 16: a peer on the network that is not the gateway (here, one holding the order-service's own identity key,
+     * as a compromised order-service would) cannot act as a user at the product-service; the gateway still can.
+     */
+    @Test
+    void onlyTheGatewayCanIdentifyAUserToAService(Gateway gateway) throws Exception {
+        PortcullisStack stack = PortcullisStack.get();
+        String products = stack.serviceUrl("product-service") + "/products";
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        Map<String, String> admin = Map.of(IdentityHeaders.USER_ID, "u-admin", IdentityHeaders.USER_ROLE, "admin",
+                IdentityHeaders.USER_PERMISSIONS, "products:read,products:write");
+
+        java.net.http.HttpRequest.Builder unsigned = java.net.http.HttpRequest.newBuilder(java.net.URI.create(products))
+                .header("Content-Type", "application/json")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"name\":\"Forged\",\"price\":1.00}"));
+        admin.forEach(unsigned::header);
+        var plain = http.send(unsigned.build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+
+        GatewayIdentity orderServicesKey = new GatewayIdentity(stack.identityKey("order-service"));
+        java.net.http.HttpRequest.Builder wrongKey = java.net.http.HttpRequest.newBuilder(java.net.URI.create(products))
+                .header("Content-Type", "application/json")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"name\":\"Forged\",\"price\":1.00}"));
+        admin.forEach(wrongKey::header);
+        orderServicesKey.sign("POST", java.net.URI.create(products), java.time.Instant.now(), admin::get, wrongKey::header);
+        var signedByAnotherService = http.send(wrongKey.build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+
+        assertThat(plain.statusCode()).as(plain.body()).isEqualTo(401);
+        assertThat(plain.headers().firstValue("Content-Type")).hasValueSatisfying(type -> assertThat(type)
+                .startsWith("application/problem+json"));
+        assertThat(signedByAnotherService.statusCode()).as(signedByAnotherService.body()).isEqualTo(401);
+        Client browser = gateway.newClient();
+        Session alice = browser.login(ALICE, ALICE_PASSWORD);
+        Response through = browser.get("/api/products/p-1").bearer(alice.accessToken()).send();
+        assertThat(through.status()).as("%s", through).isEqualTo(200);
     }
 
     @Test

@@ -27,7 +27,9 @@ import java.util.Map;
  *       service trusts loopback by default): the test client plays the load balancer in front of the gateway and
  *       names each simulated client's address in {@code X-Forwarded-For}, so that per-client limits (the login rate
  *       limits of the gateway and the auth service, the account lock-out) apply per client, as in production,
- *       instead of to the whole suite.</li>
+ *       instead of to the whole suite;</li>
+ *   <li>each service and the gateway share an identity signing key generated at random for the run (as an operator
+ *       would put one per service into a Secret), so the services believe only the gateway's identity headers.</li>
  * </ul>
  */
 public final class PortcullisStack implements AutoCloseable {
@@ -41,6 +43,8 @@ public final class PortcullisStack implements AutoCloseable {
     private RedisServerProcess ownRedis;
     private String gatewayUrl;
     private String issuer;
+    private final Map<String, String> serviceUrls = new java.util.LinkedHashMap<>();
+    private final Map<String, String> identityKeys = new java.util.LinkedHashMap<>();
 
     private PortcullisStack() {
     }
@@ -76,6 +80,19 @@ public final class PortcullisStack implements AutoCloseable {
         Map<String, String> urls = new java.util.LinkedHashMap<>();
         processes.forEach(process -> urls.put(process.name(), "http://127.0.0.1:" + process.managementPort()));
         return urls;
+    }
+
+    /**
+     * A service's own URL, bypassing the gateway ({@code user-service}, {@code product-service}, {@code order-service}),
+     * for tests that play another peer on the network.
+     */
+    public String serviceUrl(String name) {
+        return serviceUrls.get(name);
+    }
+
+    /** The identity signing key the gateway and this one service share (generated for this run), by service name. */
+    public String identityKey(String service) {
+        return identityKeys.get(service);
     }
 
     /** {@code AUTH_ISSUER}: the {@code iss} of every token. */
@@ -117,16 +134,30 @@ public final class PortcullisStack implements AutoCloseable {
         authEnv.put("PORTCULLIS_AUTH_KEYS_PUBLISHAHEAD", "2s");
         authEnv.put("PORTCULLIS_AUTH_KEYS_RELOADINTERVAL", "1s");
 
+        // One random identity signing key per service and run, known to the gateway and that service only.
+        java.security.SecureRandom random = new java.security.SecureRandom();
+        for (String service : List.of("user-service", "product-service", "order-service")) {
+            byte[] key = new byte[32];
+            random.nextBytes(key);
+            identityKeys.put(service, java.util.Base64.getEncoder().encodeToString(key));
+        }
+        serviceUrls.put("user-service", "http://127.0.0.1:" + users);
+        serviceUrls.put("product-service", "http://127.0.0.1:" + products);
+        serviceUrls.put("order-service", "http://127.0.0.1:" + orders);
+
         Map<String, String> userEnv = env(users, ports[5]);
+        userEnv.put("GATEWAY_IDENTITY_KEY", identityKeys.get("user-service"));
 
         Map<String, String> productEnv = env(products, ports[7]);
         productEnv.put("AUTH_JWKS_URI", jwksUri);
         productEnv.put("AUTH_ISSUER", issuer);
+        productEnv.put("GATEWAY_IDENTITY_KEY", identityKeys.get("product-service"));
 
         Map<String, String> orderEnv = env(orders, ports[9]);
         orderEnv.put("AUTH_SERVICE_URL", authUrl);
         orderEnv.put("PRODUCT_SERVICE_URL", "http://127.0.0.1:" + products);
         orderEnv.put("ORDER_SERVICE_CLIENT_SECRET", "order-service-secret");
+        orderEnv.put("GATEWAY_IDENTITY_KEY", identityKeys.get("order-service"));
 
         Map<String, String> gatewayEnv = env(gateway, ports[1]);
         gatewayEnv.put("AUTH_JWKS_URI", jwksUri);
@@ -137,6 +168,9 @@ public final class PortcullisStack implements AutoCloseable {
         gatewayEnv.put("USER_SERVICE_URL", "http://127.0.0.1:" + users);
         gatewayEnv.put("PRODUCT_SERVICE_URL", "http://127.0.0.1:" + products);
         gatewayEnv.put("ORDER_SERVICE_URL", "http://127.0.0.1:" + orders);
+        gatewayEnv.put("USER_SERVICE_IDENTITY_KEY", identityKeys.get("user-service"));
+        gatewayEnv.put("PRODUCT_SERVICE_IDENTITY_KEY", identityKeys.get("product-service"));
+        gatewayEnv.put("ORDER_SERVICE_IDENTITY_KEY", identityKeys.get("order-service"));
         // The key set is fetched every second (the gateway has no key-set cache besides its poll).
         gatewayEnv.put("PORTCULLIS_JWT_JWKS_MINREFETCHINTERVAL", "1s");
         gatewayEnv.put("PORTCULLIS_JWT_JWKS_POLLINTERVAL", "1s");

@@ -1,6 +1,9 @@
 package dev.portcullis.gateway.config;
 
 import dev.portcullis.gateway.identity.IdentityHeadersGlobalFilter;
+import dev.portcullis.gateway.identity.IdentitySignatureHeadersFilter;
+import dev.portcullis.gateway.identity.IdentitySigningKeys;
+import dev.portcullis.gateway.identity.IdentitySigningProperties;
 import dev.portcullis.gateway.keys.JwksHealthIndicator;
 import dev.portcullis.gateway.keys.JwksKeyStore;
 import dev.portcullis.gateway.observability.AccessLogWebFilter;
@@ -49,7 +52,7 @@ import org.springframework.context.annotation.Configuration;
  * <pre>
  *   (Netty) RequestLineGuard -> AccessLog -> HeaderSize -> ForwardedHeaders -> PathNormalization -> (route match)
  *     -> RouteMethods -> Authentication (token cache, failure budget, verify, revocation, policy) -> RateLimit
- *     -> IdentityHeaders -> UpstreamResilience -> route filters -> upstream
+ *     -> IdentityHeaders -> UpstreamResilience -> route filters -> (header filters, IdentitySignature last) -> upstream
  * </pre>
  */
 @Configuration(proxyBeanMethods = false)
@@ -170,6 +173,17 @@ public class EdgeConfiguration {
     @Bean
     IdentityHeadersGlobalFilter identityHeadersGlobalFilter(ClientAddressResolver clientAddresses) {
         return new IdentityHeadersGlobalFilter(clientAddresses);
+    }
+
+    @Bean
+    IdentitySigningKeys identitySigningKeys(IdentitySigningProperties signing, RoutePolicies policies, GatewayProperties gateway) {
+        return IdentitySigningKeys.load(signing, policies, gateway);
+    }
+
+    /** Signs the identity on the headers that leave, after the route filters rewrote the path (see its javadoc). */
+    @Bean
+    IdentitySignatureHeadersFilter identitySignatureHeadersFilter(IdentitySigningKeys keys, Clock clock) {
+        return new IdentitySignatureHeadersFilter(keys, clock);
     }
 
     @Bean

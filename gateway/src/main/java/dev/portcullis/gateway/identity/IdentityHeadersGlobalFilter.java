@@ -1,6 +1,7 @@
 package dev.portcullis.gateway.identity;
 
 import dev.portcullis.contract.IdentityHeaders;
+import dev.portcullis.contract.IdentitySignature;
 import dev.portcullis.gateway.policy.RoutePolicy;
 import dev.portcullis.gateway.ratelimit.RateLimitGlobalFilter;
 import dev.portcullis.gateway.security.VerifiedToken;
@@ -17,8 +18,11 @@ import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Mono;
 
 /**
- * What the services may believe about who calls. The services' only source of identity. Removes every incoming {@code x-user-*} header (any case) from every routed
- * request, then, when a token was verified, sets {@code x-user-id}, {@code x-user-role}, {@code x-user-permissions},
+ * What the services may believe about who calls. The services' only source of identity. Removes from every routed
+ * request every incoming header that only the gateway may set, compared by normalised name (lower case, {@code _}
+ * read as {@code -}, since CGI, PHP, Rack and WSGI stacks map {@code x_user_id} and {@code X-User-Id} to one variable):
+ * {@code x-user-*}, the identity signature's {@code x-portcullis-identity-*}, and an {@code x-request-id} spelt any other
+ * way than with dashes. Then, when a token was verified, sets {@code x-user-id}, {@code x-user-role}, {@code x-user-permissions},
  * {@code x-user-scopes} and {@code x-user-amr} from its claims (already checked to be header-safe). Public routes get
  * no identity headers at all. Drops {@code Authorization} where the route says {@code forward-authorization: false}.
  *
@@ -67,7 +71,7 @@ public final class IdentityHeadersGlobalFilter implements GlobalFilter, Ordered 
                 fromTrustedProxy = peer != null && peer.getAddress() != null && clientAddresses.isTrusted(peer.getAddress());
                 peerChecked = true;
             }
-            if (IdentityHeaders.isIdentityHeader(name) || (forwarded && !fromTrustedProxy)) {
+            if (isGatewayOwned(name) || (forwarded && !fromTrustedProxy)) {
                 if (spoofed == null) {
                     spoofed = new ArrayList<>(2);
                 }
@@ -97,6 +101,21 @@ public final class IdentityHeadersGlobalFilter implements GlobalFilter, Ordered 
             }
         })).build();
         return chain.filter(forwarded);
+    }
+
+    /**
+     * Whether only the gateway may send a header of this name: {@code x-user-*} and {@code x-portcullis-identity-*}
+     * by normalised name, and {@code x-request-id} written with an underscore (the dashed one is the client's to offer,
+     * and is checked and kept or replaced above). Without allocating: it runs for every header of every request.
+     */
+    static boolean isGatewayOwned(String name) {
+        if (name.isEmpty() || (name.charAt(0) != 'x' && name.charAt(0) != 'X')) {
+            return false; // the common case, decided on the first character
+        }
+        return IdentityHeaders.isIdentityHeader(name)
+                || IdentityHeaders.startsWithNormalized(name, IdentitySignature.HEADER_PREFIX)
+                || (IdentityHeaders.equalsNormalized(name, IdentityHeaders.REQUEST_ID)
+                        && !name.equalsIgnoreCase(IdentityHeaders.REQUEST_ID));
     }
 
     /** {@code Forwarded} and {@code X-Forwarded-*}, in any case, without allocating. */

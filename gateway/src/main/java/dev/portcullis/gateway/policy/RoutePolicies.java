@@ -174,8 +174,12 @@ public final class RoutePolicies {
         if (p.retries() != null && (p.retries() < 0 || p.retries() > 5)) {
             throw new InvalidPolicyException(prefix + ".retries", "must be between 0 and 5");
         }
+        if (p.identityKey() != null && !p.identityKey().matches("[a-z0-9][a-z0-9-]{0,62}")) {
+            throw new InvalidPolicyException(prefix + ".identity-key",
+                    "'" + p.identityKey() + "' is not a key name (lower-case letters, digits and dashes)");
+        }
         return new RoutePolicy(routeId, List.copyOf(methodRules), defaultRule, unlisted, p.forwardAuthorization(),
-                p.revocationFailOpen(), rateLimit, rateLimitEnabled, p.retries());
+                p.revocationFailOpen(), rateLimit, rateLimitEnabled, p.retries(), p.identityKey());
     }
 
     private static AccessRule rule(String key, List<String> methods, boolean publicAccess, List<String> roles,

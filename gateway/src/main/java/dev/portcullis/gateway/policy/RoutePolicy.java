@@ -17,6 +17,8 @@ import org.springframework.http.HttpMethod;
  * @param rateLimit            the route's limit, or null for the global default of its kind (public / authenticated)
  * @param rateLimitEnabled     false turns rate limiting off for the route
  * @param retries              retries of idempotent requests when the upstream cannot be reached, or null for the default
+ * @param identityKey          the name of the key ({@code portcullis.identity.signing.keys.<name>}) the identity forwarded
+ *                             to this route's upstream is signed with, or null for no signature
  */
 public record RoutePolicy(
         String routeId,
@@ -27,10 +29,11 @@ public record RoutePolicy(
         boolean revocationFailOpen,
         RateLimit rateLimit,
         boolean rateLimitEnabled,
-        Integer retries) {
+        Integer retries,
+        String identityKey) {
 
     public static RoutePolicy authenticated(String routeId) {
-        return new RoutePolicy(routeId, List.of(), AccessRule.AUTHENTICATED, UnlistedMethods.REFUSE, true, false, null, true, null);
+        return new RoutePolicy(routeId, List.of(), AccessRule.AUTHENTICATED, UnlistedMethods.REFUSE, true, false, null, true, null, null);
     }
 
     /** Whether the route serves {@code method} at all: false answers 405 before any token is looked at. */

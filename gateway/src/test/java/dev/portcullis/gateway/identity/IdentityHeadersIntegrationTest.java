@@ -12,8 +12,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import dev.portcullis.contract.IdentityHeaders;
+import dev.portcullis.contract.IdentitySignature;
 import dev.portcullis.contract.TokenClaims;
 import dev.portcullis.gateway.support.GatewayIntegrationTest;
+import dev.portcullis.gateway.support.RawHttp;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.springframework.http.HttpHeaders;
@@ -71,6 +73,78 @@ class IdentityHeadersIntegrationTest extends GatewayIntegrationTest {
                 .filteredOn(name -> name.startsWith(IdentityHeaders.PREFIX))
                 .containsExactlyInAnyOrder(IdentityHeaders.USER_ID, IdentityHeaders.USER_ROLE, IdentityHeaders.USER_PERMISSIONS,
                         IdentityHeaders.USER_SCOPES, IdentityHeaders.USER_AMR);
+    }
+
+    @Test
+    void stripsIdentityHeadersSpeltWithUnderscoresOrInMixedCaseOnAnAuthenticatedRoute() {
+        String token = tokens.forUser("u-42").role("user").permissions("users:read").sign();
+
+        getWithToken("/api/users/me", token)
+                .header("x_user_id", "u-admin")
+                .header("X_User_Role", "admin")
+                .header("x_USER-permissions", "users:admin")
+                .header("X-uSeR_tenant", "other")
+                .header("x_portcullis_identity_signature", "v1.forged.forged")
+                .header("X-Portcullis-Identity-Timestamp", "1")
+                .header("x_request_id", "forged-id")
+                .exchange()
+                .expectStatus().isOk();
+
+        LoggedRequest received = onlyRequestTo("/users/me");
+        assertThat(received.getHeaders().keys()).filteredOn(IdentityHeaders::isIdentityHeader)
+                .containsExactlyInAnyOrder(IdentityHeaders.USER_ID, IdentityHeaders.USER_ROLE, IdentityHeaders.USER_PERMISSIONS,
+                        IdentityHeaders.USER_SCOPES, IdentityHeaders.USER_AMR);
+        assertThat(received.getHeaders().getHeader(IdentityHeaders.USER_ID).values()).containsExactly("u-42");
+        assertThat(received.getHeaders().getHeader(IdentityHeaders.USER_ROLE).values()).containsExactly("user");
+        assertThat(received.getHeaders().getHeader(IdentityHeaders.USER_PERMISSIONS).values()).containsExactly("users:read");
+        assertThat(received.getHeaders().keys())
+                .filteredOn(name -> IdentityHeaders.equalsNormalized(name, IdentityHeaders.REQUEST_ID))
+                .containsExactly(IdentityHeaders.REQUEST_ID);
+        assertThat(received.getHeader(IdentityHeaders.REQUEST_ID)).isNotEqualTo("forged-id");
+        // the only signature headers are the gateway's own, one value each
+        assertThat(received.getHeaders().keys())
+                .filteredOn(name -> IdentityHeaders.startsWithNormalized(name, IdentitySignature.HEADER_PREFIX))
+                .containsExactlyInAnyOrder(IdentitySignature.SIGNATURE, IdentitySignature.TIMESTAMP);
+        assertThat(received.getHeaders().getHeader(IdentitySignature.SIGNATURE).values()).singleElement()
+                .asString().doesNotContain("forged");
+    }
+
+    @Test
+    void stripsIdentityHeadersSpeltWithUnderscoresOnAPublicRoute() {
+        client.post().uri("/auth/login")
+                .header("x_user_id", "u-admin")
+                .header("X_USER_ROLE", "admin")
+                .header("x_portcullis_identity_signature", "v1.forged.forged")
+                .bodyValue("{\"username\":\"alice\",\"password\":\"pw\"}")
+                .exchange()
+                .expectStatus().isOk();
+
+        LoggedRequest received = upstream.findAll(postRequestedFor(urlPathEqualTo("/auth/login"))).getLast();
+        assertThat(received.getHeaders().keys()).noneMatch(IdentityHeaders::isIdentityHeader)
+                .noneMatch(name -> IdentityHeaders.startsWithNormalized(name, IdentitySignature.HEADER_PREFIX));
+    }
+
+    /** Byte for byte, so that no client library can normalise the names before they reach the gateway. */
+    @Test
+    void stripsUnderscoreAndMixedCaseIdentityHeadersSentOverARawSocket() {
+        String token = tokens.forUser("u-raw").role("user").sign();
+
+        RawHttp.Response authenticated = RawHttp.get(port, "/api/users/me", "Authorization: Bearer " + token,
+                "x_user_id: u-admin", "X_uSeR_RoLe: admin", "x-USER_amr: mfa", "X_PORTCULLIS_IDENTITY_SIGNATURE: v1.a.b");
+        RawHttp.Response anonymous = RawHttp.get(port, "/it/signed-public/raw", "x_user_id: u-admin", "X_User_Role: admin",
+                "x_request_id: forged");
+
+        assertThat(authenticated.status()).isEqualTo(200);
+        assertThat(anonymous.status()).isEqualTo(200);
+        LoggedRequest received = onlyRequestTo("/users/me");
+        assertThat(received.getHeaders().keys()).filteredOn(IdentityHeaders::isIdentityHeader)
+                .containsExactlyInAnyOrder(IdentityHeaders.USER_ID, IdentityHeaders.USER_ROLE, IdentityHeaders.USER_PERMISSIONS,
+                        IdentityHeaders.USER_SCOPES, IdentityHeaders.USER_AMR);
+        assertThat(received.getHeaders().getHeader(IdentityHeaders.USER_ID).values()).containsExactly("u-raw");
+        assertThat(received.getHeaders().getHeader(IdentityHeaders.USER_AMR).values()).containsExactly("pwd");
+        LoggedRequest publicCall = onlyRequestTo("/it/signed-public/raw");
+        assertThat(publicCall.getHeaders().keys()).noneMatch(IdentityHeaders::isIdentityHeader)
+                .noneMatch(name -> name.equalsIgnoreCase("x_request_id"));
     }
 
     @Test
@@ -175,7 +249,7 @@ class IdentityHeadersIntegrationTest extends GatewayIntegrationTest {
     }
 
     private static LoggedRequest onlyRequestTo(String path) {
-        List<LoggedRequest> received = upstream.findAll(getRequestedFor(urlPathEqualTo(path)));
+        List<LoggedRequest> received = upstream.findAll(com.github.tomakehurst.wiremock.client.WireMock.anyRequestedFor(urlPathEqualTo(path)));
         assertThat(received).hasSize(1);
         return received.getFirst();
     }

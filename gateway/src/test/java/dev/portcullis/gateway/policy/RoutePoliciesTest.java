@@ -176,6 +176,18 @@ class RoutePoliciesTest {
     }
 
     @Test
+    void aRouteNamesTheKeyItsIdentityIsSignedWithAndAMalformedNameFailsStartUp() {
+        Map<String, Object> props = route();
+        props.put(R0 + ".metadata.policy.identity-key", "orders");
+        assertThat(load(props).forRoute("orders").identityKey()).isEqualTo("orders");
+        assertThat(load(route()).forRoute("orders").identityKey()).isNull();
+
+        props.put(R0 + ".metadata.policy.identity-key", "Orders Key");
+        assertThatThrownBy(() -> load(props)).isInstanceOf(InvalidPolicyException.class)
+                .hasMessageContaining(R0 + ".metadata.policy.identity-key");
+    }
+
+    @Test
     void aTypoInAPolicyKeyFailsStartUpNamingTheProperty() {
         Map<String, Object> props = route();
         props.put(R0 + ".metadata.policy.permision[0]", "orders:read");

@@ -10,6 +10,7 @@ import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMoc
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import dev.portcullis.gateway.GatewayApplication;
+import dev.portcullis.testsupport.GatewayIdentity;
 import dev.portcullis.testsupport.MutableClock;
 import dev.portcullis.testsupport.TestKeys;
 import dev.portcullis.testsupport.TestRedis;
@@ -87,6 +88,10 @@ public abstract class GatewayIntegrationTest {
         registry.add("USER_SERVICE_URL", () -> base);
         registry.add("PRODUCT_SERVICE_URL", () -> base);
         registry.add("ORDER_SERVICE_URL", () -> base);
+        // the shipped routes sign identity, each with its service's key (IdentitySignatureIntegrationTest checks them)
+        registry.add("USER_SERVICE_IDENTITY_KEY", () -> GatewayIdentity.key("users"));
+        registry.add("PRODUCT_SERVICE_IDENTITY_KEY", () -> GatewayIdentity.key("products"));
+        registry.add("ORDER_SERVICE_IDENTITY_KEY", () -> GatewayIdentity.key("orders"));
         // REDIS_URL, not portcullis.redis.url: a subclass with a Redis of its own sets the latter, which wins
         registry.add("REDIS_URL", TestRedis::url);
         registry.add("management.server.port", () -> "0");
@@ -147,8 +152,16 @@ public abstract class GatewayIntegrationTest {
         java.util.List<String> arguments = new java.util.ArrayList<>(java.util.List.of(
                 "--AUTH_JWKS_URI=" + base + JWKS_PATH, "--AUTH_SERVICE_URL=" + base, "--USER_SERVICE_URL=" + base,
                 "--PRODUCT_SERVICE_URL=" + base, "--ORDER_SERVICE_URL=" + base, "--REDIS_URL=" + TestRedis.url(),
+                "--USER_SERVICE_IDENTITY_KEY=" + GatewayIdentity.key("users"),
+                "--PRODUCT_SERVICE_IDENTITY_KEY=" + GatewayIdentity.key("products"),
+                "--ORDER_SERVICE_IDENTITY_KEY=" + GatewayIdentity.key("orders"),
                 "--server.port=0", "--management.server.port=0", "--spring.jmx.enabled=false",
                 "--portcullis.rate-limit.timeout=" + RATE_LIMIT_TIMEOUT));
+        // an extra argument replaces a default one of the same name (two would be joined with a comma)
+        for (String extra : extraArguments) {
+            String name = extra.substring(0, extra.indexOf('=') + 1);
+            arguments.removeIf(argument -> argument.startsWith(name));
+        }
         arguments.addAll(java.util.List.of(extraArguments));
         return new SpringApplicationBuilder(GatewayApplication.class, OwnNettyResources.class)
                 .initializers(new TestRoutes())

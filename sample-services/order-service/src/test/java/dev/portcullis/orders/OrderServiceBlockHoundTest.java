@@ -1,5 +1,6 @@
 package dev.portcullis.orders;
 
+import dev.portcullis.testsupport.GatewayIdentity;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -25,7 +26,7 @@ import reactor.core.scheduler.Schedulers;
  * the bearer token, validation and pricing, all on event-loop threads where a blocking call fails the request.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = "portcullis.service-token.refresh-before-expiry=31s")
+        properties = {GatewayIdentity.PROPERTY, "portcullis.service-token.refresh-before-expiry=31s"})
 class OrderServiceBlockHoundTest {
 
     static final WireMockServer AUTH = Peers.start();
@@ -65,6 +66,7 @@ class OrderServiceBlockHoundTest {
     @Test
     void placesOrdersThroughTheServiceTokenPathWithoutBlocking() {
         WebTestClient client = WebTestClient.bindToServer().baseUrl("http://localhost:" + port)
+                .filter(GatewayIdentity.GATEWAY.signing())
                 .responseTimeout(Duration.ofSeconds(30))
                 .defaultHeader(IdentityHeaders.USER_ID, "alice")
                 .defaultHeader(IdentityHeaders.USER_PERMISSIONS, "orders:write")

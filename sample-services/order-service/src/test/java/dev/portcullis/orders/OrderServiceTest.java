@@ -1,5 +1,6 @@
 package dev.portcullis.orders;
 
+import dev.portcullis.testsupport.GatewayIdentity;
 import dev.portcullis.testsupport.MutableClock;
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
@@ -42,7 +43,7 @@ import org.springframework.test.web.reactive.server.WebTestClient;
 import org.springframework.web.reactive.function.client.WebClient;
 import reactor.core.publisher.Flux;
 
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = GatewayIdentity.PROPERTY)
 class OrderServiceTest {
 
     static final WireMockServer AUTH = Peers.start();
@@ -83,6 +84,7 @@ class OrderServiceTest {
         PRODUCTS.resetAll();
         clock.advance(Duration.ofDays(1));
         client = WebTestClient.bindToServer().baseUrl("http://localhost:" + port)
+                .filter(GatewayIdentity.GATEWAY.signing(clock)) // the gateway signs on the service's (moved) clock
                 .responseTimeout(java.time.Duration.ofSeconds(30)).build(); // a busy 2-core CI box, not a spec
         Peers.issuesToken(AUTH, "svc-token-1", 300);
         Peers.hasProduct(PRODUCTS, "p-1", "Portcullis mug", "12.50");
@@ -160,7 +162,8 @@ class OrderServiceTest {
         AUTH.resetAll();
         AUTH.stubFor(post(urlEqualTo(Peers.TOKEN_PATH))
                 .willReturn(okJson(Peers.tokenJson("svc-token-1", 300)).withFixedDelay(300)));
-        WebClient http = WebClient.builder().baseUrl("http://localhost:" + port).build();
+        WebClient http = WebClient.builder().baseUrl("http://localhost:" + port)
+                .filter(GatewayIdentity.GATEWAY.signing(clock)).build();
 
         List<Integer> statuses = Flux.range(0, 6)
                 .flatMap(i -> http.post().uri("/orders")
@@ -339,6 +342,27 @@ class OrderServiceTest {
                 .expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON)
                 .expectHeader().valueEquals(HttpHeaders.WWW_AUTHENTICATE, "Bearer");
         client.post().uri("/orders").contentType(MediaType.APPLICATION_JSON).bodyValue(ONE_MUG).exchange()
+                .expectStatus().isUnauthorized();
+        AUTH.verify(0, postRequestedFor(urlEqualTo(Peers.TOKEN_PATH)));
+    }
+
+    @Test
+    void refusesIdentityHeadersTheGatewayDidNotSignWithThisServicesKey() {
+        WebTestClient unsigned = WebTestClient.bindToServer().baseUrl("http://localhost:" + port).build();
+        unsigned.post().uri("/orders")
+                .header(IdentityHeaders.USER_ID, "alice")
+                .header(IdentityHeaders.USER_PERMISSIONS, "orders:write")
+                .contentType(MediaType.APPLICATION_JSON).bodyValue(ONE_MUG)
+                .exchange()
+                .expectStatus().isUnauthorized()
+                .expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON);
+        client.get().uri("/orders")
+                .headers(headers -> {
+                    headers.set(IdentityHeaders.USER_ID, "alice");
+                    GatewayIdentity.IMPOSTOR.sign("GET", java.net.URI.create("http://localhost:" + port + "/orders"),
+                            java.time.Instant.now(), headers::getFirst, headers::set);
+                })
+                .exchange()
                 .expectStatus().isUnauthorized();
         AUTH.verify(0, postRequestedFor(urlEqualTo(Peers.TOKEN_PATH)));
     }

@@ -1,5 +1,6 @@
 package dev.portcullis.products;
 
+import dev.portcullis.testsupport.GatewayIdentity;
 import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -28,7 +29,7 @@ import reactor.core.scheduler.Schedulers;
  * properties) so that the key cache starts cold.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = "portcullis.service-tokens.jwks-cache-ttl=4m")
+        properties = {GatewayIdentity.PROPERTY, "portcullis.service-tokens.jwks-cache-ttl=4m"})
 class ServiceTokenBlockHoundTest {
 
     static final WireMockServer AUTH = JwksStub.start();
@@ -63,6 +64,7 @@ class ServiceTokenBlockHoundTest {
     @Test
     void verifiesServiceTokensWithoutBlockingTheEventLoopAndFetchesTheKeysOnce() {
         WebTestClient client = WebTestClient.bindToServer().baseUrl("http://localhost:" + port)
+                .filter(GatewayIdentity.GATEWAY.signing())
                 .responseTimeout(Duration.ofSeconds(30)).build();
         TokenFactory tokens = new TokenFactory(TestKeys.RSA, JwksStub.ISSUER, "product-service", Clock.systemUTC());
 

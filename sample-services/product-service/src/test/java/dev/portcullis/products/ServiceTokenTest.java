@@ -1,5 +1,6 @@
 package dev.portcullis.products;
 
+import dev.portcullis.testsupport.GatewayIdentity;
 import static org.hamcrest.Matchers.containsString;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
@@ -27,7 +28,7 @@ import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
 /** Services calling the product-service directly with a client-credentials token that it verifies itself. */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = GatewayIdentity.PROPERTY)
 class ServiceTokenTest {
 
     static final WireMockServer AUTH = JwksStub.start();
@@ -51,7 +52,7 @@ class ServiceTokenTest {
 
     @BeforeEach
     void bindToServer() {
-        client = WebTestClient.bindToServer().baseUrl("http://localhost:" + port)
+        client = WebTestClient.bindToServer().baseUrl("http://localhost:" + port).filter(GatewayIdentity.GATEWAY.signing())
                 .responseTimeout(java.time.Duration.ofSeconds(30)).build(); // a busy 2-core CI box, not a spec
     }
 

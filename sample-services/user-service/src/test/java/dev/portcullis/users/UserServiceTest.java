@@ -1,5 +1,6 @@
 package dev.portcullis.users;
 
+import dev.portcullis.testsupport.GatewayIdentity;
 import static org.hamcrest.Matchers.containsString;
 
 import dev.portcullis.contract.IdentityHeaders;
@@ -13,7 +14,7 @@ import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = GatewayIdentity.PROPERTY)
 class UserServiceTest {
 
     @LocalServerPort
@@ -26,7 +27,7 @@ class UserServiceTest {
 
     @BeforeEach
     void bindToServer() {
-        client = WebTestClient.bindToServer().baseUrl("http://localhost:" + port)
+        client = WebTestClient.bindToServer().baseUrl("http://localhost:" + port).filter(GatewayIdentity.GATEWAY.signing())
                 .responseTimeout(java.time.Duration.ofSeconds(30)).build(); // a busy 2-core CI box, not a spec
     }
 
@@ -50,6 +51,25 @@ class UserServiceTest {
                 .jsonPath("$.permissions[1]").isEqualTo("users:read")
                 .jsonPath("$.mfa").isEqualTo(true)
                 .jsonPath("$.requestId").isEqualTo("req-1");
+    }
+
+    @Test
+    void refusesIdentityHeadersTheGatewayDidNotSignWithThisServicesKey() {
+        WebTestClient unsigned = WebTestClient.bindToServer().baseUrl("http://localhost:" + port).build();
+        unsigned.get().uri("/users/me")
+                .header(IdentityHeaders.USER_ID, "u-admin")
+                .header(IdentityHeaders.USER_ROLE, "admin")
+                .exchange()
+                .expectStatus().isUnauthorized()
+                .expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON);
+        client.get().uri("/users/me")
+                .headers(headers -> {
+                    headers.set(IdentityHeaders.USER_ID, "u-admin");
+                    GatewayIdentity.IMPOSTOR.sign("GET", java.net.URI.create("http://localhost:" + port + "/users/me"),
+                            java.time.Instant.now(), headers::getFirst, headers::set);
+                })
+                .exchange()
+                .expectStatus().isUnauthorized();
     }
 
     @Test

@@ -10,9 +10,11 @@ import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Mono;
 
 /**
- * Resolves a controller's {@link Caller} parameter. The gateway's identity headers win: a request that came through
- * the gateway is a user's, even if it also forwards the user's own token. Without them, a bearer token is taken as a
- * service token and verified here (services call each other directly, not through the gateway). Neither: 401.
+ * Resolves a controller's {@link Caller} parameter. The gateway's identity headers win when its signature over them
+ * verifies: a request that came through the gateway is a user's, even if it also forwards the user's own token.
+ * Without them (or with identity headers the gateway did not sign, which count as none), a bearer token is taken as a
+ * service token and verified here (services call each other directly, not through the gateway): a service that adds
+ * {@code x-user-*} headers to its own token is still only that service. Neither: 401.
  */
 final class CallerArgumentResolver implements HandlerMethodArgumentResolver {
 
@@ -34,7 +36,7 @@ final class CallerArgumentResolver implements HandlerMethodArgumentResolver {
     @Override
     public Mono<Object> resolveArgument(MethodParameter parameter, BindingContext context, ServerWebExchange exchange) {
         HttpHeaders headers = exchange.getRequest().getHeaders();
-        var user = identities.read(headers);
+        var user = identities.read(exchange.getRequest());
         if (user.isPresent()) {
             return Mono.just(new Caller.User(user.get()));
         }

@@ -6,8 +6,9 @@ import java.util.Set;
 
 /**
  * Who is calling, as the gateway vouched for it in the {@code x-user-*} headers after verifying the access token.
- * A service behind Portcullis never parses the user's token itself; it trusts these headers because only the gateway
- * can reach it and the gateway strips any {@code x-user-*} header a client sends.
+ * A service behind Portcullis never parses the user's token itself; it believes these headers only under the gateway's
+ * signature made with the key this service alone shares with the gateway ({@link GatewayIdentityVerifier}), so neither
+ * a client (the gateway strips what clients send) nor another service on the network can make them up.
  *
  * @param userId         the token's {@code sub}
  * @param role           the token's {@code role}, empty when the gateway sent none

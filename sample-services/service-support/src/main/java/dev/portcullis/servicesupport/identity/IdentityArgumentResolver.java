@@ -9,7 +9,8 @@ import reactor.core.publisher.Mono;
 
 /**
  * Lets a controller method declare an {@link Identity} parameter: the handler only runs for requests that carry the
- * gateway's identity headers; any other request is answered 401 problem+json before the handler is called.
+ * gateway's identity headers, signed by the gateway; any other request is answered 401 problem+json before the handler
+ * is called.
  */
 public final class IdentityArgumentResolver implements HandlerMethodArgumentResolver {
 
@@ -26,7 +27,7 @@ public final class IdentityArgumentResolver implements HandlerMethodArgumentReso
 
     @Override
     public Mono<Object> resolveArgument(MethodParameter parameter, BindingContext context, ServerWebExchange exchange) {
-        return Mono.justOrEmpty(reader.read(exchange.getRequest().getHeaders()))
+        return Mono.justOrEmpty(reader.read(exchange.getRequest()))
                 .<Object>map(identity -> identity)
                 .switchIfEmpty(Mono.error(Problems::missingIdentity));
     }

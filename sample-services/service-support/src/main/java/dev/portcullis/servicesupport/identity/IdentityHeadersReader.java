@@ -6,15 +6,27 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.springframework.http.HttpHeaders;
+import org.springframework.http.server.reactive.ServerHttpRequest;
 
 /**
  * Reads the {@link Identity} the gateway put into the request headers (DESIGN.md, "Identity headers forwarded to
- * services"). No {@code x-user-id} means the request did not come through an authenticated gateway route.
+ * services"), but only when the gateway's signature over them verifies ({@link GatewayIdentityVerifier}). Unsigned,
+ * wrongly signed or stale identity headers, or none at all, mean no identity.
  */
 public final class IdentityHeadersReader {
 
-    /** The identity in these headers, or empty when {@code x-user-id} is absent or blank. */
-    public Optional<Identity> read(HttpHeaders headers) {
+    private final GatewayIdentityVerifier verifier;
+
+    public IdentityHeadersReader(GatewayIdentityVerifier verifier) {
+        this.verifier = verifier;
+    }
+
+    /** The identity the gateway vouches for in this request, or empty. */
+    public Optional<Identity> read(ServerHttpRequest request) {
+        if (verifier.verify(request) != GatewayIdentityVerifier.Outcome.IDENTIFIED) {
+            return Optional.empty();
+        }
+        HttpHeaders headers = request.getHeaders();
         String userId = headers.getFirst(IdentityHeaders.USER_ID);
         if (userId == null || userId.isBlank()) {
             return Optional.empty();
