@@ -57,10 +57,16 @@ class BlockHoundTest extends AuthServiceTestBase {
                 .exchange().expectStatus().isOk();
 
         Session admin = login("admin", "admin-password");
-        client.post().uri("/auth/admin/users").header(HttpHeaders.AUTHORIZATION, bearer(stepUp(admin).accessToken()))
+        String steppedAdmin = stepUp(admin).accessToken();
+        client.post().uri("/auth/admin/users").header(HttpHeaders.AUTHORIZATION, bearer(steppedAdmin))
                 .contentType(MediaType.APPLICATION_JSON)
                 .bodyValue(Map.of("username", "frank", "password", "frank-password-1", "role", "user", "permissions", java.util.List.of()))
                 .exchange().expectStatus().isCreated();
+        // key rotation and revocation: file IO and key generation, which must run off the event loop
+        String pending = (String) client.post().uri("/auth/admin/keys/rotate").header(HttpHeaders.AUTHORIZATION, bearer(steppedAdmin))
+                .exchange().expectStatus().isAccepted().expectBody(Map.class).returnResult().getResponseBody().get("kid");
+        client.post().uri("/auth/admin/keys/" + pending + "/revoke").header(HttpHeaders.AUTHORIZATION, bearer(steppedAdmin))
+                .exchange().expectStatus().isOk();
         client.post().uri("/auth/login").contentType(MediaType.APPLICATION_JSON)
                 .bodyValue(Map.of("username", "nobody", "password", "x")).exchange().expectStatus().isUnauthorized();
         client.post().uri("/auth/login").contentType(MediaType.APPLICATION_JSON).bodyValue("{bad").exchange()

@@ -42,7 +42,9 @@ import org.slf4j.LoggerFactory;
  * volume or secret, and re-read it every {@code reload-interval}. A rotation (admin endpoint or schedule) rewrites the
  * file atomically under a file lock; because the new key's {@code nbf} lies {@code publish-ahead} in the future, every
  * replica publishes it before any replica signs with it. The retired key keeps its place in the JWKS until every token
- * it signed has expired ({@code exp} = new key's {@code nbf} + longest token lifetime + clock skew).
+ * it signed has expired ({@code exp} = new key's {@code nbf} + longest token lifetime + clock skew). A revocation
+ * (a leaked key) removes a key from the file at once, through the same lock and atomic replace; it leaves every
+ * replica's JWKS at that replica's next reload.
  *
  * <p>All methods here do file IO or key generation: callers on an event loop must hop to boundedElastic.
  */
@@ -165,6 +167,55 @@ public final class KeyManager {
         return rotation;
     }
 
+    /**
+     * Pulls a key at once (it leaked): removes it from the file, so the JWKS of this replica stops listing it now and
+     * every other replica's after its next reload ({@code reload-interval}). Written under the same file lock and by
+     * the same atomic replace as {@link #rotate()}, from the file as it is now, so a concurrent rotation or another
+     * replica's revocation is never lost. The ring is never left without a key that signs:
+     * <ul>
+     *   <li>when the pulled key is the one signing now, a fresh key signs at once (no publish-ahead: waiting would
+     *       keep the leaked key signing) and takes its place in the schedule (its {@code exp}, if a rotation is
+     *       pending);</li>
+     *   <li>the key that activates last never expires, so pulling a pending key lets the current signer sign on, as
+     *       before that rotation started.</li>
+     * </ul>
+     *
+     * @throws UnknownKeyException when the file holds no key with this kid
+     */
+    public synchronized Revocation revoke(String kid) {
+        Revocation revocation = withLock(() -> {
+            KeyRing current = read();
+            JWK target = current.keys().stream().filter(k -> kid.equals(k.getKeyID())).findFirst()
+                    .orElseThrow(() -> new UnknownKeyException(kid));
+            Instant now = clock.instant();
+            boolean wasSigning = current.signingKey(now).map(k -> k == target).orElse(false);
+            List<JWK> next = new ArrayList<>();
+            String replacement = null;
+            if (wasSigning || new KeyRing(without(current.keys(), target)).signingKey(now).isEmpty()) {
+                JWK generated = generate(now, now);
+                Instant activatesAt = clock.instant();
+                JWK fresh = withSchedule(generated, activatesAt, activatesAt,
+                        wasSigning ? target.getExpirationTime() : null);
+                // listed first: should a remaining key share the activation second, the fresh one still signs
+                next.add(fresh);
+                replacement = fresh.getKeyID();
+            }
+            next.addAll(without(current.keys(), target));
+            JWK last = next.stream().max(KeyRing.BY_ACTIVATION).orElseThrow();
+            if (last.getExpirationTime() != null) {
+                // the end of the schedule (a pulled pending key's predecessor, or a key file edited by hand)
+                next.set(next.indexOf(last), withSchedule(last, KeyRing.instant(last.getIssueTime(), now),
+                        KeyRing.instant(last.getNotBeforeTime(), now), null));
+            }
+            write(new KeyRing(next));
+            return new Revocation(kid, replacement);
+        });
+        loadedModified = null;
+        reload();
+        metrics.keyRevoked(revocation.replacementKid() != null);
+        return revocation;
+    }
+
     /** Rotates when the newest key is older than {@code rotation-period} and none is pending (scheduled rotation). */
     public synchronized Optional<Rotation> rotateIfDue() {
         if (config.rotationPeriod().isZero()) {
@@ -192,6 +243,17 @@ public final class KeyManager {
 
     /** The outcome of {@link #rotate()}. */
     public record Rotation(String kid, Instant activatesAt, Instant previousRetiresAt) {
+    }
+
+    /** The outcome of {@link #revoke(String)}: the pulled kid and, when it was signing, the kid that signs now. */
+    public record Revocation(String kid, String replacementKid) {
+    }
+
+    /** Thrown when {@link #revoke(String)} names a kid the key file does not hold. */
+    public static final class UnknownKeyException extends RuntimeException {
+        UnknownKeyException(String kid) {
+            super("no signing key with kid " + kid);
+        }
     }
 
     /** Thrown when a rotation is asked for while the previous one has not activated yet. */
@@ -236,6 +298,22 @@ public final class KeyManager {
             return new ECKey.Builder(ec).issueTime(Date.from(createdAt)).notBeforeTime(Date.from(activatesAt)).build();
         }
         throw new IllegalStateException("unsupported key type " + key.getKeyType());
+    }
+
+    private static JWK withSchedule(JWK key, Instant createdAt, Instant activatesAt, Date expiresAt) {
+        if (key instanceof RSAKey rsa) {
+            return new RSAKey.Builder(rsa).issueTime(Date.from(createdAt)).notBeforeTime(Date.from(activatesAt))
+                    .expirationTime(expiresAt).build();
+        }
+        if (key instanceof ECKey ec) {
+            return new ECKey.Builder(ec).issueTime(Date.from(createdAt)).notBeforeTime(Date.from(activatesAt))
+                    .expirationTime(expiresAt).build();
+        }
+        throw new IllegalStateException("unsupported key type " + key.getKeyType());
+    }
+
+    private static List<JWK> without(List<JWK> keys, JWK removed) {
+        return keys.stream().filter(k -> k != removed).toList();
     }
 
     private static JWK withExpiry(JWK key, Instant expiresAt) {

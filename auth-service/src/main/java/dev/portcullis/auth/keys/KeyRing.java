@@ -16,7 +16,7 @@ import java.util.Optional;
  */
 public record KeyRing(List<JWK> keys) {
 
-    private static final Comparator<JWK> BY_ACTIVATION = Comparator
+    static final Comparator<JWK> BY_ACTIVATION = Comparator
             .comparing((JWK k) -> instant(k.getNotBeforeTime(), Instant.EPOCH))
             .thenComparing(k -> instant(k.getIssueTime(), Instant.EPOCH));
 

@@ -57,6 +57,12 @@ public final class AuthMetrics {
         keyRotations.increment();
     }
 
+    /** A key pulled from the key set; {@code signing}: whether it was the key signing then (a fresh one took over). */
+    public void keyRevoked(boolean signing) {
+        Counter.builder("portcullis.auth.key.revocations").description("Signing keys pulled from the key set (leaked)")
+                .tag("signing", Boolean.toString(signing)).register(registry).increment();
+    }
+
     /** {@code outcome}: success, invalid_code, reused_code, rate_limited, not_enrolled. */
     public void mfaVerification(String outcome) {
         Counter.builder("portcullis.auth.mfa.verifications").description("TOTP verifications by outcome")

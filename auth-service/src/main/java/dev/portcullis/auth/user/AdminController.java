@@ -1,5 +1,6 @@
 package dev.portcullis.auth.user;
 
+import com.nimbusds.jose.jwk.JWK;
 import dev.portcullis.auth.config.SecureRandoms;
 import dev.portcullis.auth.keys.KeyManager;
 import dev.portcullis.auth.token.BearerAuthenticator;
@@ -29,13 +30,15 @@ import reactor.core.scheduler.Schedulers;
 
 /**
  * The admin API (Bearer token with {@code role: admin} and {@code mfa} in {@code amr}): create and read users, start a
- * signing-key rotation.
+ * signing-key rotation, pull a leaked signing key.
  * Password hashes never leave the service.
  */
 @RestController
 final class AdminController {
 
     private static final Logger log = LoggerFactory.getLogger(AdminController.class);
+    /** What a kid may look like in a path: generated kids are base64url; operator-provided ones may add '.'. */
+    private static final java.util.regex.Pattern KID = java.util.regex.Pattern.compile("^[A-Za-z0-9._-]{1,128}$");
 
     private final BearerAuthenticator authenticator;
     private final UserRepository users;
@@ -97,6 +100,43 @@ final class AdminController {
                 })
                 .onErrorMap(KeyManager.RotationPendingException.class, e -> ApiException.conflict(
                         "Key " + e.kid() + " is already published and activates at " + e.activatesAt()));
+    }
+
+    /**
+     * Pulls a signing key at once, for a key that leaked: unlike a rotation there is no publish-ahead, since every
+     * minute of it would be a minute the leaked key still verifies. The answer lists what this replica publishes now;
+     * other replicas follow at their next reload of the key file.
+     */
+    @PostMapping(path = "/auth/admin/keys/{kid}/revoke", produces = MediaType.APPLICATION_JSON_VALUE)
+    Mono<Map<String, Object>> revokeKey(@PathVariable String kid, ServerWebExchange exchange) {
+        return authenticator.authenticateAdmin(exchange.getRequest()).flatMap(admin -> {
+            if (!KID.matcher(kid).matches()) {
+                return Mono.error(ApiException.badRequest("kid must be 1-128 characters of A-Z, a-z, 0-9, '.', '_', '-'"));
+            }
+            // file IO and perhaps RSA key generation: off the event loop, under the lock rotate() takes
+            return Mono.fromCallable(() -> keys.revoke(kid)).subscribeOn(Schedulers.boundedElastic())
+                    .map(revocation -> {
+                        String signing = keys.signingKey().getKeyID();
+                        List<String> published = keys.publicJwks().getKeys().stream()
+                                .map(JWK::getKeyID).toList();
+                        // kids only: never key material
+                        log.atWarn().addKeyValue("event", "signing_key_revoked").addKeyValue("kid", revocation.kid())
+                                .addKeyValue("by", admin.subject())
+                                .addKeyValue("newSigningKid", revocation.replacementKid())
+                                .addKeyValue("published", published).log("Signing key revoked");
+                        Map<String, Object> body = new LinkedHashMap<>();
+                        body.put("revoked_kid", revocation.kid());
+                        if (revocation.replacementKid() != null) {
+                            body.put("new_signing_kid", revocation.replacementKid());
+                        }
+                        body.put("signing_kid", signing);
+                        body.put("published_kids", published);
+                        body.put("other_replicas_reload_within", keys.reloadInterval().toString());
+                        return body;
+                    })
+                    .onErrorMap(KeyManager.UnknownKeyException.class,
+                            e -> ApiException.notFound("No signing key with this kid"));
+        });
     }
 
     private static Map<String, Object> view(User user) {
