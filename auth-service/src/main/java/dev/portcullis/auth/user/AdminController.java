@@ -99,7 +99,18 @@ final class AdminController {
                     return ResponseEntity.status(HttpStatus.ACCEPTED).body(body);
                 })
                 .onErrorMap(KeyManager.RotationPendingException.class, e -> ApiException.conflict(
-                        "Key " + e.kid() + " is already published and activates at " + e.activatesAt()));
+                        "Key " + e.kid() + " is already published and activates at " + e.activatesAt()))
+                .onErrorMap(java.io.UncheckedIOException.class, AdminController::keyFileUnwritable);
+    }
+
+    /**
+     * The key file cannot be changed here (a read-only Secret, a full disk): nothing was changed, and the operator has
+     * to change the key Secret by hand. A 503, not a 500: the request was fine, the service cannot carry it out now.
+     */
+    private static ApiException keyFileUnwritable(java.io.UncheckedIOException e) {
+        log.atError().addKeyValue("event", "signing_key_file_unwritable").log("Signing-key file cannot be changed");
+        return ApiException.unavailable("The signing-key file cannot be changed by this service; change the key "
+                + "Secret by hand (auth-service README, \"Revoking a leaked key\")");
     }
 
     /**
@@ -135,7 +146,8 @@ final class AdminController {
                         return body;
                     })
                     .onErrorMap(KeyManager.UnknownKeyException.class,
-                            e -> ApiException.notFound("No signing key with this kid"));
+                            e -> ApiException.notFound("No signing key with this kid"))
+                    .onErrorMap(java.io.UncheckedIOException.class, AdminController::keyFileUnwritable);
         });
     }
 
