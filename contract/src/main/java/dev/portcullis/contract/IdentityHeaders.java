@@ -2,7 +2,7 @@ package dev.portcullis.contract;
 
 /**
  * Headers the gateway sets from a verified token and the services behind it trust
- * (DESIGN.md, "Identity headers forwarded to services"). Lower case, as HTTP/2 sends them.
+ * (docs/contract.md, "Identity headers forwarded to services"). Lower case, as HTTP/2 sends them.
  */
 public final class IdentityHeaders {
 

@@ -2,7 +2,7 @@ package dev.portcullis.contract;
 
 /**
  * Names of the access-token claims and header values the issuer writes and the gateway checks
- * (DESIGN.md, "Access token"). One place, so that neither side can rename a claim alone.
+ * (docs/contract.md, "Access token"). One place, so that neither side can rename a claim alone.
  */
 public final class TokenClaims {
 

@@ -3,7 +3,7 @@ package dev.portcullis.deploy;
 import java.util.Set;
 
 /**
- * The Prometheus series the applications export (DESIGN.md and the team brief: Micrometer names with dots,
+ * The Prometheus series the applications export (docs/contract.md and the team brief: Micrometer names with dots,
  * rendered with underscores, counters with _total, timers as _seconds_count/_sum/_max and, where a histogram
  * is published, _bucket). The alert rules and the dashboard may name only these; a test against a running
  * app's /actuator/prometheus can check {@link MetricReferences#referencedMetricNames()} directly.

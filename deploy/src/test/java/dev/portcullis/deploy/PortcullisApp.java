@@ -10,7 +10,7 @@ import java.util.regex.Pattern;
 
 /**
  * The five Portcullis applications as the deployment files must see them: Maven module, default ports
- * (docs: DESIGN.md "Ports") and the environment variables each one reads. When an application's own
+ * (docs/contract.md, "Ports") and the environment variables each one reads. When an application's own
  * {@code application.yml} exists, the defaults are read from it instead, so a changed default shows up here.
  */
 enum PortcullisApp {

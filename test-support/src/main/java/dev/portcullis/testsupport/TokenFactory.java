@@ -28,7 +28,7 @@ import java.util.UUID;
 import java.util.function.Consumer;
 
 /**
- * Makes access tokens shaped as DESIGN.md says, valid by default, so that each forged variant in a test is one line:
+ * Makes access tokens shaped as docs/contract.md says, valid by default, so that each forged variant in a test is one line:
  * {@code tokens.forUser("u1").expiresAt(past).sign()}, {@code tokens.forUser("u1").signedWith(TestKeys.ATTACKER).sign()}.
  */
 public final class TokenFactory {

@@ -26,7 +26,7 @@ import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
 /**
- * Signs access tokens exactly as DESIGN.md describes them: header {@code alg} (RS256 by default), {@code kid},
+ * Signs access tokens exactly as docs/contract.md describes them: header {@code alg} (RS256 by default), {@code kid},
  * {@code typ: at+jwt}; claims {@code iss, sub, aud, exp, iat, nbf(=iat), jti, client_id} and, for users,
  * {@code username, role, permissions, scope, amr}; for services {@code scope} only.
  *

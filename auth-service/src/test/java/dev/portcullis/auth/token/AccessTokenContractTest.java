@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.core.ParameterizedTypeReference;
 import org.springframework.http.HttpHeaders;
 
-/** The token exactly as DESIGN.md says, checked the way a gateway would: with the published JWKS only. */
+/** The token exactly as docs/contract.md says, checked the way a gateway would: with the published JWKS only. */
 class AccessTokenContractTest extends AuthServiceTestBase {
 
     @Test

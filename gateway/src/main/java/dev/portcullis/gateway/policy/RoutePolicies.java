@@ -1,5 +1,6 @@
 package dev.portcullis.gateway.policy;
 
+import dev.portcullis.gateway.web.EdgeAttributes;
 import dev.portcullis.gateway.web.RequestMethods;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -15,8 +16,11 @@ import org.springframework.boot.context.properties.source.ConfigurationPropertyN
 import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
 import org.springframework.cloud.gateway.config.GatewayProperties;
 import org.springframework.cloud.gateway.handler.predicate.PredicateDefinition;
+import org.springframework.cloud.gateway.route.Route;
 import org.springframework.cloud.gateway.route.RouteDefinition;
+import org.springframework.cloud.gateway.support.ServerWebExchangeUtils;
 import org.springframework.http.HttpMethod;
+import org.springframework.web.server.ServerWebExchange;
 
 /**
  * The compiled policy of every route, looked up by route id on each request. Compiled and validated once at start-up:
@@ -47,6 +51,20 @@ public final class RoutePolicies {
      */
     public Set<String> listedMethods() {
         return listedMethods;
+    }
+
+    /**
+     * The policy of the route the exchange matched, resolved once per request: the first filter that asks (the method
+     * check, before authentication) stores it under {@link EdgeAttributes#POLICY}, where every later filter reads it.
+     */
+    public RoutePolicy forExchange(ServerWebExchange exchange) {
+        RoutePolicy policy = exchange.getAttribute(EdgeAttributes.POLICY);
+        if (policy == null) {
+            Route route = exchange.getAttribute(ServerWebExchangeUtils.GATEWAY_ROUTE_ATTR);
+            policy = forRoute(route != null ? route.getId() : "");
+            exchange.getAttributes().put(EdgeAttributes.POLICY, policy);
+        }
+        return policy;
     }
 
     /** Routes not declared in YAML (Java DSL, discovery) get the default: authenticated. */

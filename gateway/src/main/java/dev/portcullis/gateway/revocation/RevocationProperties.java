@@ -15,7 +15,7 @@ import org.springframework.validation.annotation.Validated;
  *                          (no Redis round trip per request); {@code lookup}: two GETs per request
  * @param heartbeatInterval how often the view proves its subscription is alive and reads the revocation sequence
  *                          ({@code {revoked}:seq}): a message lost on the way is noticed within two intervals
- * @param staleAfter        a view without a heartbeat for this long is not trusted (DESIGN.md: one second)
+ * @param staleAfter        a view without a heartbeat for this long is not trusted (docs/contract.md: one second)
  * @param resyncInterval    full re-read of the revocation keys, in case a publish was lost
  * @param maxEntries        bound on the view; beyond it the gateway falls back to lookups
  * @param lookupTimeout     upper bound of one lookup

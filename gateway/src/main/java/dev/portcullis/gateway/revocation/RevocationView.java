@@ -30,7 +30,7 @@ import reactor.core.publisher.Mono;
 /**
  * A local copy of the revocation set, so that an authenticated request needs no Redis round trip.
  *
- * <p>How it keeps DESIGN.md's promise that a revocation holds everywhere within one second:
+ * <p>How it keeps docs/contract.md's promise that a revocation holds everywhere within one second:
  * <ol>
  *   <li>it subscribes to the {@code revocations} channel first, then reads every revocation key (SCAN), so no
  *       revocation falls between the two; it does the same again after every re-subscription (a reconnect may have

@@ -14,8 +14,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.cloud.gateway.filter.GlobalFilter;
-import org.springframework.cloud.gateway.route.Route;
-import org.springframework.cloud.gateway.support.ServerWebExchangeUtils;
 import org.springframework.core.Ordered;
 import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Mono;
@@ -56,9 +54,7 @@ public final class AuthenticationGlobalFilter implements GlobalFilter, Ordered {
 
     @Override
     public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
-        Route route = exchange.getAttribute(ServerWebExchangeUtils.GATEWAY_ROUTE_ATTR);
-        RoutePolicy policy = policies.forRoute(route != null ? route.getId() : "");
-        exchange.getAttributes().put(EdgeAttributes.POLICY, policy);
+        RoutePolicy policy = policies.forExchange(exchange);
         AccessRule rule = policy.ruleFor(exchange.getRequest().getMethod());
         if (rule.publicAccess()) {
             return chain.filter(exchange);

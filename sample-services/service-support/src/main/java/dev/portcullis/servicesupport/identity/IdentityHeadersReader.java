@@ -9,7 +9,7 @@ import org.springframework.http.HttpHeaders;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 
 /**
- * Reads the {@link Identity} the gateway put into the request headers (DESIGN.md, "Identity headers forwarded to
+ * Reads the {@link Identity} the gateway put into the request headers (docs/contract.md, "Identity headers forwarded to
  * services"), but only when the gateway's signature over them verifies ({@link GatewayIdentityVerifier}). Unsigned,
  * wrongly signed or stale identity headers, or none at all, mean no identity.
  */
