@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
-# Portcullis load test: one run, four configurations, the same load, answers checked, ratios printed.
+# Portcullis load test: one run, six configurations, two token mixes, the same load, answers checked, every ratio
+# against vanilla Spring Cloud Gateway (what a team would run instead) printed.
 #
 #   benchmarks/load-test.sh                      # WARMUP=30 DURATION=20 (the figures in benchmarks/README.md)
 #   WARMUP=5 DURATION=5 benchmarks/load-test.sh  # smoke run
 #
 # Needs: wrk (apt-get install -y wrk), a JDK >= 21 (picked by .mvn/select-jdk.sh; Temurin 25 here), and the jars:
-#   ./mvnw -q -B -ntp -o -pl gateway,benchmarks,benchmarks/baseline-gateway package -DskipTests
+#   ./mvnw -q -B -ntp -o -pl gateway,benchmarks,benchmarks/baseline-gateway,benchmarks/scg-vanilla,benchmarks/scg-metrics -am package -DskipTests
 # Env: WARMUP, DURATION (seconds), CONNECTIONS (32), THREADS (1), TOKENS (1000), CONFIGS (space-separated subset of
-#   "direct plain edge baseline"), JFR=1 (record a JFR of each Java configuration's measured window), WORK_DIR, and
-#   the ports REDIS_PORT (16399), BACKEND_PORT (18099), GATEWAY_PORT (18080), GATEWAY_MGMT_PORT (18090),
-#   BASELINE_PORT (18180).
+#   "direct scg scg-metrics plain edge baseline"), MIXES (subset of "users hot": 1,000 users round-robin, one hot
+#   user), JFR=1 (record a JFR of each Java configuration's measured window), WORK_DIR, and the ports REDIS_PORT
+#   (16399), BACKEND_PORT (18099), GATEWAY_PORT (18080), GATEWAY_MGMT_PORT (18090), BASELINE_PORT (18180),
+#   SCG_PORT (18280), SCG_MGMT_PORT (18290).
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -19,13 +21,16 @@ DURATION="${DURATION:-20}"
 CONNECTIONS="${CONNECTIONS:-32}"
 THREADS="${THREADS:-1}"
 TOKENS="${TOKENS:-1000}"
-CONFIGS="${CONFIGS:-direct plain edge baseline}"
+CONFIGS="${CONFIGS:-direct scg scg-metrics plain edge baseline}"
+MIXES="${MIXES:-users hot}"
 JFR="${JFR:-0}"
 REDIS_PORT="${REDIS_PORT:-16399}"
 BACKEND_PORT="${BACKEND_PORT:-18099}"
 GATEWAY_PORT="${GATEWAY_PORT:-18080}"
 GATEWAY_MGMT_PORT="${GATEWAY_MGMT_PORT:-18090}"
 BASELINE_PORT="${BASELINE_PORT:-18180}"
+SCG_PORT="${SCG_PORT:-18280}"
+SCG_MGMT_PORT="${SCG_MGMT_PORT:-18290}"
 ISSUER="http://localhost:${GATEWAY_PORT}"
 AUDIENCE="portcullis"
 JAVA_OPTS_BENCH="${JAVA_OPTS_BENCH:--Xmx1g}"
@@ -33,6 +38,8 @@ JAVA_OPTS_BENCH="${JAVA_OPTS_BENCH:--Xmx1g}"
 GATEWAY_JAR="$ROOT/gateway/target/portcullis-gateway-0.1.0-SNAPSHOT-exec.jar"
 BASELINE_JAR="$HERE/baseline-gateway/target/portcullis-baseline-gateway-0.1.0-SNAPSHOT-exec.jar"
 BENCH_JAR="$HERE/target/benchmarks.jar"
+SCG_JAR="$HERE/scg-vanilla/target/portcullis-scg-vanilla-0.1.0-SNAPSHOT-exec.jar"
+SCG_METRICS_JAR="$HERE/scg-metrics/target/portcullis-scg-metrics-0.1.0-SNAPSHOT-exec.jar"
 EMBEDDED_REDIS_JAR="${EMBEDDED_REDIS_JAR:-$HOME/.m2/repository/com/github/codemonstur/embedded-redis/1.4.3/embedded-redis-1.4.3.jar}"
 
 die() { echo "load-test: $*" >&2; exit 1; }
@@ -46,8 +53,8 @@ fi
 . "$ROOT/.mvn/select-jdk.sh"
 JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 JCMD="${JAVA_HOME:+$JAVA_HOME/bin/}jcmd"
-for jar in "$GATEWAY_JAR" "$BASELINE_JAR" "$BENCH_JAR"; do
-  [ -f "$jar" ] || die "missing $jar; build first: ./mvnw -q -B -ntp -o -pl gateway,benchmarks,benchmarks/baseline-gateway package -DskipTests"
+for jar in "$GATEWAY_JAR" "$BASELINE_JAR" "$BENCH_JAR" "$SCG_JAR" "$SCG_METRICS_JAR"; do
+  [ -f "$jar" ] || die "missing $jar; build first: ./mvnw -q -B -ntp -o -pl gateway,benchmarks,benchmarks/baseline-gateway,benchmarks/scg-vanilla,benchmarks/scg-metrics -am package -DskipTests"
 done
 [ -f "$EMBEDDED_REDIS_JAR" ] || die "missing $EMBEDDED_REDIS_JAR (the redis-server binary comes from it; set EMBEDDED_REDIS_JAR)"
 
@@ -123,8 +130,11 @@ REDIS_PID=$LAST_PID
 echo "== tokens: $TOKENS valid + $TOKENS forged (RS256, kid bench-rsa-1)"
 AUTH_ISSUER="$ISSUER" AUTH_AUDIENCE="$AUDIENCE" "$JAVA" -cp "$BENCH_JAR" dev.portcullis.benchmarks.tokens.TokenTool \
   "$WORK_DIR/tokens" "$TOKENS" "$TOKENS" "$TOKENS" 60 attacker
-VALID="$WORK_DIR/tokens/valid.txt"
+POOL="$WORK_DIR/tokens/valid.txt"
 FORGED="$WORK_DIR/tokens/forged.txt"
+# the hot mix: one user, one token, every request (the verified-token cache and one rate-limit bucket answer)
+HOT="$WORK_DIR/tokens/hot.txt"
+head -n 1 "$POOL" >"$HOT"
 
 start backend "$WORK_DIR/backend.log" env BACKEND_PORT="$BACKEND_PORT" JWKS_FILE="$WORK_DIR/tokens/jwks.json" \
   "$JAVA" -Xmx256m -cp "$BENCH_JAR" dev.portcullis.benchmarks.backend.BackendStandIn
@@ -138,6 +148,20 @@ declare -A RESULT CPU_GW CPU_BACKEND CPU_REDIS
 start_config() {
   case "$1" in
     direct) SUT_PID=$BACKEND_PID; URL="http://127.0.0.1:$BACKEND_PORT/"; SUT_OWN=0 ;;
+    scg | scg-metrics)
+      local jar="$SCG_JAR"
+      [ "$1" = scg-metrics ] && jar="$SCG_METRICS_JAR"
+      # scg-metrics: the actuator on its own port with Prometheus exposed, as any production gateway has it
+      start "$1" "$WORK_DIR/$1.log" env SERVER_PORT="$SCG_PORT" BACKEND_URL="http://127.0.0.1:$BACKEND_PORT" \
+        MANAGEMENT_SERVER_PORT="$SCG_MGMT_PORT" MANAGEMENT_ENDPOINTS_WEB_EXPOSURE_INCLUDE="health,prometheus" \
+        "$JAVA" $JAVA_OPTS_BENCH -jar "$jar"
+      SUT_PID=$LAST_PID; SUT_OWN=1
+      wait_http "http://127.0.0.1:$SCG_PORT/edge/orders" 200 "$SUT_PID" 120 || die "$1 did not start (see $WORK_DIR/$1.log)"
+      if [ "$1" = scg-metrics ]; then
+        wait_http "http://127.0.0.1:$SCG_MGMT_PORT/actuator/prometheus" 200 "$SUT_PID" 30 \
+          || die "scg-metrics exposes no /actuator/prometheus (see $WORK_DIR/$1.log)"
+      fi
+      URL="http://127.0.0.1:$SCG_PORT/edge/orders" ;;
     plain | edge)
       start "gateway-$1" "$WORK_DIR/gateway-$1.log" env SERVER_PORT="$GATEWAY_PORT" MANAGEMENT_SERVER_PORT="$GATEWAY_MGMT_PORT" \
         AUTH_JWKS_URI="$JWKS_URI" AUTH_ISSUER="$ISSUER" AUTH_AUDIENCE="$AUDIENCE" REDIS_URL="redis://127.0.0.1:$REDIS_PORT" \
@@ -170,22 +194,25 @@ check_answers() {
   if [ "$name" = edge ] || [ "$name" = baseline ]; then
     line="$(run_wrk 2 "$URL" "$FORGED" 1)"
     requests="$(field "$line" requests)"
-    if [ -z "$requests" ] || [ "$requests" -eq 0 ] || [ "$(field "$line" status_401)" != "$requests" ]; then
-      die "$name: forged tokens did not all get 401: $line"
+    # refused: 401, or on the edge 429 once this client's budget of failed verifications is spent (no RSA work then)
+    local refused=$(( $(field "$line" status_401) + 0 ))
+    [ "$name" = edge ] && refused=$(( refused + $(field "$line" status_429) + 0 ))
+    if [ -z "$requests" ] || [ "$requests" -eq 0 ] || [ "$refused" != "$requests" ]; then
+      die "$name: forged tokens were not all refused: $line"
     fi
-    echo "   answers ok: valid -> 200, forged -> 401"
+    echo "   answers ok: valid -> 200, forged -> refused (401 $(field "$line" status_401), 429 $(field "$line" status_429))"
   else
     echo "   answers ok: valid -> 200 (no token check on this configuration)"
   fi
 }
 
 measure() {
-  local name="$1" before_sut before_backend before_redis line requests
-  echo "== $name: warm-up ${WARMUP}s"
+  local name="$1" key="$MIX:$1" before_sut before_backend before_redis line requests
+  echo "== $name ($MIX): warm-up ${WARMUP}s"
   run_wrk "$WARMUP" "$URL" "$VALID" 0 >/dev/null
   check_answers "$name"
   if [ "$JFR" = 1 ] && [ "$SUT_OWN" = 1 ]; then
-    "$JCMD" "$SUT_PID" JFR.start name=bench duration="${DURATION}s" filename="$WORK_DIR/$name.jfr" settings=profile >/dev/null
+    "$JCMD" "$SUT_PID" JFR.start name=bench duration="${DURATION}s" filename="$WORK_DIR/$MIX-$name.jfr" settings=profile >/dev/null
   fi
   before_sut=$(cpu_ticks "$SUT_PID"); before_backend=$(cpu_ticks "$BACKEND_PID"); before_redis=$(cpu_ticks "$REDIS_PID")
   echo "== $name: measuring ${DURATION}s (wrk -t$THREADS -c$CONNECTIONS)"
@@ -193,29 +220,38 @@ measure() {
   [ -n "$line" ] || die "$name: wrk produced no result"
   requests="$(field "$line" requests)"
   [ "$(field "$line" non2xx)" = 0 ] || die "$name: non-2xx answers during the measured run: $line"
-  RESULT[$name]="$line"
-  CPU_GW[$name]=$(( $(cpu_ticks "$SUT_PID") - before_sut ))
-  CPU_BACKEND[$name]=$(( $(cpu_ticks "$BACKEND_PID") - before_backend ))
-  CPU_REDIS[$name]=$(( $(cpu_ticks "$REDIS_PID") - before_redis ))
+  RESULT[$key]="$line"
+  CPU_GW[$key]=$(( $(cpu_ticks "$SUT_PID") - before_sut ))
+  CPU_BACKEND[$key]=$(( $(cpu_ticks "$BACKEND_PID") - before_backend ))
+  CPU_REDIS[$key]=$(( $(cpu_ticks "$REDIS_PID") - before_redis ))
   echo "   $line"
   if [ "$JFR" = 1 ] && [ "$SUT_OWN" = 1 ]; then
     sleep 2
-    echo "   JFR: $WORK_DIR/$name.jfr"
+    echo "   JFR: $WORK_DIR/$MIX-$name.jfr"
   fi
 }
 
-for config in $CONFIGS; do
-  start_config "$config"
-  measure "$config"
-  if [ "$SUT_OWN" = 1 ]; then stop "$SUT_PID"; fi
+for MIX in $MIXES; do
+  case "$MIX" in
+    users) VALID="$POOL" ;;
+    hot) VALID="$HOT" ;;
+    *) die "unknown token mix $MIX (users, hot)" ;;
+  esac
+  for config in $CONFIGS; do
+    start_config "$config"
+    measure "$config"
+    if [ "$SUT_OWN" = 1 ]; then stop "$SUT_PID"; fi
+  done
 done
 
 # --- report -----------------------------------------------------------------------------------------------------------
 label() {
   case "$1" in
     direct) echo "backend direct (reactor-netty stand-in)" ;;
+    scg) echo "vanilla Spring Cloud Gateway (one route, no actuator)" ;;
+    scg-metrics) echo "Spring Cloud Gateway + actuator/Prometheus" ;;
     plain) echo "Portcullis, plain route (public, no rate limit)" ;;
-    edge) echo "Portcullis, full edge (verify+revocation+rate limit+headers+metrics)" ;;
+    edge) echo "Portcullis, full edge (token, revocation, rate limit, identity)" ;;
     baseline) echo "baseline: SCG + Spring Security RS + Redis GET" ;;
   esac
 }
@@ -223,32 +259,39 @@ us() { awk -v v="$1" 'BEGIN { printf "%.2f", v / 1000 }'; }
 echo
 echo "Portcullis load test — $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, loopback, wrk -t$THREADS -c$CONNECTIONS, warm-up ${WARMUP}s, measured ${DURATION}s"
 echo "java: $("$JAVA" -version 2>&1 | head -n 1), $JAVA_OPTS_BENCH; access logs off in every configuration"
-printf '| %-68s | %9s | %7s | %7s | %7s | %9s | %9s | %9s | %9s |\n' configuration "req/s" "p50 ms" "p99 ms" "p99.9 ms" \
-  "proxy CPU s" "proxy µs/req" "backend µs/req" "redis µs/req"
-echo '|---|---:|---:|---:|---:|---:|---:|---:|---:|'
-for config in $CONFIGS; do
-  line="${RESULT[$config]}"
-  requests="$(field "$line" requests)"
-  proxy_cpu="-"; proxy_per="-"
-  if [ "$config" != direct ]; then
-    proxy_cpu=$(awk -v t="${CPU_GW[$config]}" -v hz="$CLK_TCK" 'BEGIN { printf "%.1f", t / hz }')
-    proxy_per=$(awk -v t="${CPU_GW[$config]}" -v hz="$CLK_TCK" -v n="$requests" 'BEGIN { printf "%.1f", t / hz * 1e6 / n }')
-  fi
-  backend_per=$(awk -v t="${CPU_BACKEND[$config]}" -v hz="$CLK_TCK" -v n="$requests" 'BEGIN { printf "%.1f", t / hz * 1e6 / n }')
-  redis_per=$(awk -v t="${CPU_REDIS[$config]}" -v hz="$CLK_TCK" -v n="$requests" 'BEGIN { printf "%.1f", t / hz * 1e6 / n }')
-  printf '| %-68s | %9.0f | %7s | %7s | %8s | %11s | %12s | %14s | %12s |\n' "$(label "$config")" "$(field "$line" rps)" \
-    "$(us "$(field "$line" p50_us)")" "$(us "$(field "$line" p99_us)")" "$(us "$(field "$line" p999_us)")" \
-    "$proxy_cpu" "$proxy_per" "$backend_per" "$redis_per"
-done
+# ratio A B: A against B (req/s, p99 difference, proxy CPU per request)
 ratio() {
   local a="${RESULT[$1]:-}" b="${RESULT[$2]:-}"
-  [ -n "$a" ] && [ -n "$b" ] || return 0
+  [ -n "$a" ] && [ -n "$b" ] || { echo "-"; return 0; }
   awk -v x="$(field "$a" rps)" -v y="$(field "$b" rps)" -v px="$(field "$a" p99_us)" -v py="$(field "$b" p99_us)" \
-    -v cx="${CPU_GW[$1]}" -v cy="${CPU_GW[$2]}" -v nx="$(field "$a" requests)" -v ny="$(field "$b" requests)" -v l="$3" \
-    'BEGIN { printf "%-34s req/s %.2fx   p99 %+.2f ms   proxy CPU/request %.2fx\n", l, x / y, (px - py) / 1000, (cx / nx) / (cy / ny) }'
+    -v cx="${CPU_GW[$1]}" -v cy="${CPU_GW[$2]}" -v nx="$(field "$a" requests)" -v ny="$(field "$b" requests)" \
+    'BEGIN { if (cy > 0) printf "%.2fx req/s, p99 %+.2f ms, %.2fx CPU/req", x / y, (px - py) / 1000, (cx / nx) / (cy / ny);
+             else printf "%.2fx req/s, p99 %+.2f ms", x / y, (px - py) / 1000 }'
 }
-echo
-ratio edge plain "full edge / plain route:"
-ratio edge baseline "full edge / baseline:"
-ratio plain direct "plain route / backend direct:" 2>/dev/null | sed 's/proxy CPU.*//'
+for MIX in $MIXES; do
+  echo
+  case "$MIX" in users) echo "### token mix: $TOKENS users round-robin" ;; hot) echo "### token mix: one hot user" ;; esac
+  printf '| %-56s | %7s | %6s | %6s | %8s | %11s | %12s | %12s | %-44s |\n' configuration "req/s" "p50 ms" "p99 ms" \
+    "p99.9 ms" "proxy CPU s" "proxy µs/req" "redis µs/req" "x vanilla SCG"
+  echo '|---|---:|---:|---:|---:|---:|---:|---:|---|'
+  for config in $CONFIGS; do
+    key="$MIX:$config"
+    line="${RESULT[$key]}"
+    requests="$(field "$line" requests)"
+    proxy_cpu="-"; proxy_per="-"
+    if [ "$config" != direct ]; then
+      proxy_cpu=$(awk -v t="${CPU_GW[$key]}" -v hz="$CLK_TCK" 'BEGIN { printf "%.1f", t / hz }')
+      proxy_per=$(awk -v t="${CPU_GW[$key]}" -v hz="$CLK_TCK" -v n="$requests" 'BEGIN { printf "%.1f", t / hz * 1e6 / n }')
+    fi
+    redis_per=$(awk -v t="${CPU_REDIS[$key]}" -v hz="$CLK_TCK" -v n="$requests" 'BEGIN { printf "%.1f", t / hz * 1e6 / n }')
+    versus="-"
+    [ "$config" != scg ] && [ "$config" != direct ] && versus="$(ratio "$key" "$MIX:scg")"
+    printf '| %-56s | %7.0f | %6s | %6s | %8s | %11s | %12s | %12s | %-44s |\n' "$(label "$config")" "$(field "$line" rps)" \
+      "$(us "$(field "$line" p50_us)")" "$(us "$(field "$line" p99_us)")" "$(us "$(field "$line" p999_us)")" \
+      "$proxy_cpu" "$proxy_per" "$redis_per" "$versus"
+  done
+  echo
+  echo "full edge / Spring Security baseline: $(ratio "$MIX:edge" "$MIX:baseline")"
+  echo "full edge / Portcullis plain route:   $(ratio "$MIX:edge" "$MIX:plain")"
+done
 echo "(CPU from /proc/<pid>/stat utime+stime over the measured window; wrk's own CPU is not counted. Work dir: $WORK_DIR)"
