@@ -171,8 +171,8 @@ public class EdgeConfiguration {
     }
 
     @Bean
-    IdentityHeadersGlobalFilter identityHeadersGlobalFilter(ClientAddressResolver clientAddresses) {
-        return new IdentityHeadersGlobalFilter(clientAddresses);
+    IdentityHeadersGlobalFilter identityHeadersGlobalFilter() {
+        return new IdentityHeadersGlobalFilter();
     }
 
     @Bean

@@ -5,7 +5,6 @@ import dev.portcullis.contract.IdentitySignature;
 import dev.portcullis.gateway.policy.RoutePolicy;
 import dev.portcullis.gateway.ratelimit.RateLimitGlobalFilter;
 import dev.portcullis.gateway.security.VerifiedToken;
-import dev.portcullis.gateway.web.ClientAddressResolver;
 import dev.portcullis.gateway.web.EdgeAttributes;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,22 +25,13 @@ import reactor.core.publisher.Mono;
  * {@code x-user-scopes} and {@code x-user-amr} from its claims (already checked to be header-safe). Public routes get
  * no identity headers at all. Drops {@code Authorization} where the route says {@code forward-authorization: false}.
  *
- * <p>It also removes the {@code X-Forwarded-*} and {@code Forwarded} headers of a client that is not a trusted proxy
- * ({@code portcullis.http.trusted-proxies}); Spring Cloud Gateway then appends the connection's address
- * ({@code spring.cloud.gateway.server.webflux.trusted-proxies: ".*"} in application.yml). So the right-most
- * {@code X-Forwarded-For} entry a service sees is always the address the gateway saw, and nothing to its left was
- * made up by the client: the auth service's per-IP limits and lock-outs key on the real client.
+ * <p>Forwarded headers of a client that is not a trusted proxy are already gone by the time this filter runs:
+ * {@link dev.portcullis.gateway.web.ForwardedHeadersWebFilter} drops them before routing.
  */
 public final class IdentityHeadersGlobalFilter implements GlobalFilter, Ordered {
 
     /** After authentication and rate limiting, so that no rejected request pays for the copy; before route filters. */
     public static final int ORDER = RateLimitGlobalFilter.ORDER + 50;
-
-    private final ClientAddressResolver clientAddresses;
-
-    public IdentityHeadersGlobalFilter(ClientAddressResolver clientAddresses) {
-        this.clientAddresses = clientAddresses;
-    }
 
     @Override
     public int getOrder() {
@@ -59,19 +49,11 @@ public final class IdentityHeadersGlobalFilter implements GlobalFilter, Ordered 
         boolean setRequestId = requestId != null
                 && (offeredIds == null || offeredIds.size() != 1 || !requestId.equals(offeredIds.getFirst()));
         List<String> spoofed = null;
-        boolean fromTrustedProxy = false;
-        boolean peerChecked = false;
         // One pass over the headers. (Spring 7's headerSet() still builds a case-insensitive name set per call; replacing
         // it with HttpHeaders.forEach made no difference in the JMH pipeline, so the simpler loop stays.)
         for (Map.Entry<String, List<String>> header : incoming.headerSet()) {
             String name = header.getKey();
-            boolean forwarded = isForwardingHeader(name);
-            if (forwarded && !peerChecked) {
-                java.net.InetSocketAddress peer = exchange.getRequest().getRemoteAddress();
-                fromTrustedProxy = peer != null && peer.getAddress() != null && clientAddresses.isTrusted(peer.getAddress());
-                peerChecked = true;
-            }
-            if (isGatewayOwned(name) || (forwarded && !fromTrustedProxy)) {
+            if (isGatewayOwned(name)) {
                 if (spoofed == null) {
                     spoofed = new ArrayList<>(2);
                 }
@@ -116,12 +98,6 @@ public final class IdentityHeadersGlobalFilter implements GlobalFilter, Ordered 
                 || IdentityHeaders.startsWithNormalized(name, IdentitySignature.HEADER_PREFIX)
                 || (IdentityHeaders.equalsNormalized(name, IdentityHeaders.REQUEST_ID)
                         && !name.equalsIgnoreCase(IdentityHeaders.REQUEST_ID));
-    }
-
-    /** {@code Forwarded} and {@code X-Forwarded-*}, in any case, without allocating. */
-    static boolean isForwardingHeader(String name) {
-        return name.equalsIgnoreCase("forwarded")
-                || (name.length() > 12 && name.regionMatches(true, 0, "x-forwarded-", 0, 12));
     }
 
     private static void setIfPresent(HttpHeaders headers, String name, String value) {

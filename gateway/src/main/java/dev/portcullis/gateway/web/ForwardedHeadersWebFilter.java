@@ -1,5 +1,6 @@
 package dev.portcullis.gateway.web;
 
+import dev.portcullis.contract.IdentityHeaders;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -69,21 +70,7 @@ public final class ForwardedHeadersWebFilter implements WebFilter, Ordered {
 
     /** {@code Forwarded}, {@code X-Forwarded-*}, {@code X-Real-IP}: any case, {@code _} for {@code -}. */
     static boolean isProxyHeader(String name) {
-        return equalsNormalised(name, "forwarded") || equalsNormalised(name, "x-real-ip")
-                || (name.length() > 12 && startsWithNormalised(name, "x-forwarded-"));
-    }
-
-    private static boolean equalsNormalised(String name, String lowerDashed) {
-        return name.length() == lowerDashed.length() && startsWithNormalised(name, lowerDashed);
-    }
-
-    private static boolean startsWithNormalised(String name, String lowerDashed) {
-        for (int i = 0; i < lowerDashed.length(); i++) {
-            char c = Character.toLowerCase(name.charAt(i));
-            if ((c == '_' ? '-' : c) != lowerDashed.charAt(i)) {
-                return false;
-            }
-        }
-        return true;
+        return IdentityHeaders.equalsNormalized(name, "forwarded") || IdentityHeaders.equalsNormalized(name, "x-real-ip")
+                || (name.length() > 12 && IdentityHeaders.startsWithNormalized(name, "x-forwarded-"));
     }
 }
