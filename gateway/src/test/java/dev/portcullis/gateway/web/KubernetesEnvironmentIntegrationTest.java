@@ -10,7 +10,6 @@ import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import dev.portcullis.gateway.support.GatewayIntegrationTest;
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -19,8 +18,6 @@ import org.springframework.boot.cloud.CloudPlatform;
 import org.springframework.context.ApplicationContextInitializer;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.core.env.ConfigurableEnvironment;
-import org.springframework.core.env.StandardEnvironment;
-import org.springframework.core.env.SystemEnvironmentPropertySource;
 import org.springframework.http.MediaType;
 import org.springframework.http.client.reactive.ReactorClientHttpConnector;
 import org.springframework.test.context.ContextConfiguration;
@@ -43,17 +40,12 @@ class KubernetesEnvironmentIntegrationTest extends GatewayIntegrationTest {
     @Autowired
     ConfigurableEnvironment environment;
 
-    /** Replaces the system environment property source with the JVM's environment plus what a pod has. */
+    /** A pod whose deployment sets the ingress controller as the one trusted proxy, as the overlays do. */
     static final class KubernetesPod implements ApplicationContextInitializer<ConfigurableApplicationContext> {
 
         @Override
         public void initialize(ConfigurableApplicationContext context) {
-            Map<String, Object> variables = new HashMap<>(System.getenv());
-            variables.put("KUBERNETES_SERVICE_HOST", "10.96.0.1");
-            variables.put("KUBERNETES_SERVICE_PORT", "443");
-            variables.put("GATEWAY_TRUSTED_PROXIES", INGRESS);
-            context.getEnvironment().getPropertySources().replace(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
-                    new SystemEnvironmentPropertySource(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME, variables));
+            dev.portcullis.testsupport.KubernetesPod.enter(context, Map.of("GATEWAY_TRUSTED_PROXIES", INGRESS));
         }
     }
 

@@ -4,19 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.portcullis.contract.IdentityHeaders;
 import dev.portcullis.testsupport.GatewayIdentity;
-import java.util.HashMap;
-import java.util.Map;
+import dev.portcullis.testsupport.KubernetesPod;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.cloud.CloudPlatform;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.context.ApplicationContextInitializer;
-import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.core.env.ConfigurableEnvironment;
-import org.springframework.core.env.StandardEnvironment;
-import org.springframework.core.env.SystemEnvironmentPropertySource;
 import org.springframework.test.context.ContextConfiguration;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
@@ -27,7 +22,7 @@ import org.springframework.test.web.reactive.server.WebTestClient;
  * service must still see the path the gateway forwarded (and signed), whatever forwarded headers arrive.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = GatewayIdentity.PROPERTY)
-@ContextConfiguration(initializers = KubernetesPodTest.KubernetesPod.class)
+@ContextConfiguration(initializers = KubernetesPod.class)
 class KubernetesPodTest {
 
     @LocalServerPort
@@ -37,18 +32,6 @@ class KubernetesPodTest {
     ConfigurableEnvironment environment;
 
     WebTestClient client;
-
-    /** Replaces the system environment property source with the JVM's environment plus what a pod has. */
-    static final class KubernetesPod implements ApplicationContextInitializer<ConfigurableApplicationContext> {
-        @Override
-        public void initialize(ConfigurableApplicationContext context) {
-            Map<String, Object> variables = new HashMap<>(System.getenv());
-            variables.put("KUBERNETES_SERVICE_HOST", "10.96.0.1");
-            variables.put("KUBERNETES_SERVICE_PORT", "443");
-            context.getEnvironment().getPropertySources().replace(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
-                    new SystemEnvironmentPropertySource(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME, variables));
-        }
-    }
 
     @BeforeEach
     void bindToServer() {
