@@ -9,7 +9,8 @@
 #   ./mvnw -q -B -ntp -o -pl gateway,benchmarks,benchmarks/baseline-gateway,benchmarks/scg-vanilla,benchmarks/scg-metrics -am package -DskipTests
 # Env: WARMUP, DURATION (seconds), CONNECTIONS (32), THREADS (1), TOKENS (1000), CONFIGS (space-separated subset of
 #   "direct scg scg-metrics plain edge baseline"), MIXES (subset of "users hot": 1,000 users round-robin, one hot
-#   user), JFR=1 (record a JFR of each Java configuration's measured window), WORK_DIR, and the ports REDIS_PORT
+#   user), JFR=1 (record a JFR of each Java configuration's measured window), ASYNC_PROFILER=<path of
+#   libasyncProfiler.so> (CPU profile of each measured window as collapsed stacks), WORK_DIR, and the ports REDIS_PORT
 #   (16399), BACKEND_PORT (18099), GATEWAY_PORT (18080), GATEWAY_MGMT_PORT (18090), BASELINE_PORT (18180),
 #   SCG_PORT (18280), SCG_MGMT_PORT (18290).
 set -euo pipefail
@@ -24,6 +25,7 @@ TOKENS="${TOKENS:-1000}"
 CONFIGS="${CONFIGS:-direct scg scg-metrics plain edge baseline}"
 MIXES="${MIXES:-users hot}"
 JFR="${JFR:-0}"
+ASYNC_PROFILER="${ASYNC_PROFILER:-}"
 REDIS_PORT="${REDIS_PORT:-16399}"
 BACKEND_PORT="${BACKEND_PORT:-18099}"
 GATEWAY_PORT="${GATEWAY_PORT:-18080}"
@@ -34,6 +36,8 @@ SCG_MGMT_PORT="${SCG_MGMT_PORT:-18290}"
 ISSUER="http://localhost:${GATEWAY_PORT}"
 AUDIENCE="portcullis"
 JAVA_OPTS_BENCH="${JAVA_OPTS_BENCH:--Xmx1g}"
+# async-profiler is loaded into the running JVM at the start of the measured window
+[ -n "$ASYNC_PROFILER" ] && JAVA_OPTS_BENCH="$JAVA_OPTS_BENCH -XX:+EnableDynamicAgentLoading"
 
 GATEWAY_JAR="$ROOT/gateway/target/portcullis-gateway-0.1.0-SNAPSHOT-exec.jar"
 BASELINE_JAR="$HERE/baseline-gateway/target/portcullis-baseline-gateway-0.1.0-SNAPSHOT-exec.jar"
@@ -162,15 +166,24 @@ start_config() {
           || die "scg-metrics exposes no /actuator/prometheus (see $WORK_DIR/$1.log)"
       fi
       URL="http://127.0.0.1:$SCG_PORT/edge/orders" ;;
-    plain | edge)
-      start "gateway-$1" "$WORK_DIR/gateway-$1.log" env SERVER_PORT="$GATEWAY_PORT" MANAGEMENT_SERVER_PORT="$GATEWAY_MGMT_PORT" \
+    plain | edge | plain@* | edge@*)
+      # plain@NAME / edge@NAME: the same route with the gateway's environment extended by $VARIANT_NAME (space-separated
+      # KEY=VALUE pairs), for an A/B of one setting in the same run, e.g.
+      #   VARIANT_noobs="SPRING_CLOUD_GATEWAY_SERVER_WEBFLUX_OBSERVABILITY_ENABLED=false" CONFIGS="plain plain@noobs"
+      local route="${1%%@*}" variant="" extra=()
+      [ "$route" != "$1" ] && variant="VARIANT_${1#*@}"
+      if [ -n "$variant" ]; then
+        [ -n "${!variant:-}" ] || die "configuration $1 needs $variant (KEY=VALUE pairs for the gateway's environment)"
+        read -r -a extra <<<"${!variant}"
+      fi
+      start "gateway-$1" "$WORK_DIR/gateway-$1.log" env "${extra[@]}" SERVER_PORT="$GATEWAY_PORT" MANAGEMENT_SERVER_PORT="$GATEWAY_MGMT_PORT" \
         AUTH_JWKS_URI="$JWKS_URI" AUTH_ISSUER="$ISSUER" AUTH_AUDIENCE="$AUDIENCE" REDIS_URL="redis://127.0.0.1:$REDIS_PORT" \
         BACKEND_URL="http://127.0.0.1:$BACKEND_PORT" SPRING_CONFIG_ADDITIONAL_LOCATION="file:$HERE/config/portcullis-bench.yml" \
         "$JAVA" $JAVA_OPTS_BENCH -jar "$GATEWAY_JAR"
       SUT_PID=$LAST_PID; SUT_OWN=1
       wait_http "http://127.0.0.1:$GATEWAY_MGMT_PORT/actuator/health/readiness" 200 "$SUT_PID" 120 \
         || die "gateway did not become ready (see $WORK_DIR/gateway-$1.log)"
-      URL="http://127.0.0.1:$GATEWAY_PORT/$1/orders" ;;
+      URL="http://127.0.0.1:$GATEWAY_PORT/$route/orders" ;;
     baseline)
       start baseline "$WORK_DIR/baseline.log" env SERVER_PORT="$BASELINE_PORT" AUTH_JWKS_URI="$JWKS_URI" AUTH_ISSUER="$ISSUER" \
         AUTH_AUDIENCE="$AUDIENCE" REDIS_URL="redis://127.0.0.1:$REDIS_PORT" BACKEND_URL="http://127.0.0.1:$BACKEND_PORT" \
@@ -191,12 +204,12 @@ check_answers() {
   if [ -z "$requests" ] || [ "$requests" -eq 0 ] || [ "$(field "$line" status_200)" != "$requests" ]; then
     die "$name: valid tokens did not all get 200: $line"
   fi
-  if [ "$name" = edge ] || [ "$name" = baseline ]; then
+  if [ "${name%%@*}" = edge ] || [ "$name" = baseline ]; then
     line="$(run_wrk 2 "$URL" "$FORGED" 1)"
     requests="$(field "$line" requests)"
     # refused: 401, or on the edge 429 once this client's budget of failed verifications is spent (no RSA work then)
     local refused=$(( $(field "$line" status_401) + 0 ))
-    [ "$name" = edge ] && refused=$(( refused + $(field "$line" status_429) + 0 ))
+    [ "${name%%@*}" = edge ] && refused=$(( refused + $(field "$line" status_429) + 0 ))
     if [ -z "$requests" ] || [ "$requests" -eq 0 ] || [ "$refused" != "$requests" ]; then
       die "$name: forged tokens were not all refused: $line"
     fi
@@ -214,6 +227,9 @@ measure() {
   if [ "$JFR" = 1 ] && [ "$SUT_OWN" = 1 ]; then
     "$JCMD" "$SUT_PID" JFR.start name=bench duration="${DURATION}s" filename="$WORK_DIR/$MIX-$name.jfr" settings=profile >/dev/null
   fi
+  if [ -n "$ASYNC_PROFILER" ] && [ "$SUT_OWN" = 1 ]; then
+    "$JAVA" "$HERE/scripts/AgentLoad.java" "$SUT_PID" "$ASYNC_PROFILER" "start,event=cpu,interval=200us" >/dev/null
+  fi
   before_sut=$(cpu_ticks "$SUT_PID"); before_backend=$(cpu_ticks "$BACKEND_PID"); before_redis=$(cpu_ticks "$REDIS_PID")
   echo "== $name: measuring ${DURATION}s (wrk -t$THREADS -c$CONNECTIONS)"
   line="$(run_wrk "$DURATION" "$URL" "$VALID" 0)"
@@ -225,6 +241,10 @@ measure() {
   CPU_BACKEND[$key]=$(( $(cpu_ticks "$BACKEND_PID") - before_backend ))
   CPU_REDIS[$key]=$(( $(cpu_ticks "$REDIS_PID") - before_redis ))
   echo "   $line"
+  if [ -n "$ASYNC_PROFILER" ] && [ "$SUT_OWN" = 1 ]; then
+    "$JAVA" "$HERE/scripts/AgentLoad.java" "$SUT_PID" "$ASYNC_PROFILER" "stop,collapsed,file=$WORK_DIR/$MIX-$name.collapsed" >/dev/null
+    echo "   profile: $WORK_DIR/$MIX-$name.collapsed (async-profiler, CPU, collapsed stacks)"
+  fi
   if [ "$JFR" = 1 ] && [ "$SUT_OWN" = 1 ]; then
     sleep 2
     echo "   JFR: $WORK_DIR/$MIX-$name.jfr"
@@ -253,6 +273,7 @@ label() {
     plain) echo "Portcullis, plain route (public, no rate limit)" ;;
     edge) echo "Portcullis, full edge (token, revocation, rate limit, identity)" ;;
     baseline) echo "baseline: SCG + Spring Security RS + Redis GET" ;;
+    *@*) echo "$(label "${1%%@*}") @${1#*@}" ;;
   esac
 }
 us() { awk -v v="$1" 'BEGIN { printf "%.2f", v / 1000 }'; }
