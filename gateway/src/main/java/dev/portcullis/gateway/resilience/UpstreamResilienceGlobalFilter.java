@@ -10,7 +10,11 @@ import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import java.net.ConnectException;
+import java.time.Duration;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeoutException;
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.cloud.gateway.filter.GlobalFilter;
@@ -23,7 +27,6 @@ import org.springframework.http.HttpStatusCode;
 import org.springframework.web.server.ResponseStatusException;
 import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Mono;
-import reactor.util.retry.Retry;
 
 /**
  * Per-route protection of and from upstreams: a Resilience4j circuit breaker per route (named {@code route-<id>}),
@@ -43,6 +46,7 @@ public final class UpstreamResilienceGlobalFilter implements GlobalFilter, Order
     private final CircuitBreakerConfig config;
     private final ResilienceProperties properties;
     private final Set<HttpMethod> retryMethods;
+    private final Map<String, CircuitBreaker> byRoute = new ConcurrentHashMap<>();
 
     public UpstreamResilienceGlobalFilter(CircuitBreakerRegistry breakers, ResilienceProperties properties) {
         this.breakers = breakers;
@@ -70,7 +74,7 @@ public final class UpstreamResilienceGlobalFilter implements GlobalFilter, Order
         if (route == null) {
             return chain.filter(exchange);
         }
-        CircuitBreaker breaker = breakers.circuitBreaker("route-" + route.getId(), config);
+        CircuitBreaker breaker = breakerOf(route.getId());
         if (!breaker.tryAcquirePermission()) {
             return ProblemWriter.reject(exchange, Rejection.retryable(RejectionReason.UPSTREAM_UNAVAILABLE,
                     "The service behind this route is unavailable (circuit open)", properties.openFor()));
@@ -79,15 +83,9 @@ public final class UpstreamResilienceGlobalFilter implements GlobalFilter, Order
         RoutePolicy policy = exchange.getAttribute(EdgeAttributes.POLICY);
         int retries = policy != null && policy.retries() != null ? policy.retries() : properties.retries();
         boolean retryable = retries > 0 && retryMethods.contains(exchange.getRequest().getMethod());
-        Mono<Void> call = Mono.defer(() -> {
-            ServerWebExchangeUtils.reset(exchange);
-            return chain.filter(exchange);
-        });
-        if (retryable) {
-            call = call.retryWhen(Retry.backoff(retries, properties.retryBackoff())
-                    .filter(error -> isConnectFailure(error) && !exchange.getResponse().isCommitted())
-                    .onRetryExhaustedThrow((spec, signal) -> signal.failure()));
-        }
+        Mono<Void> call = retryable
+                ? withRetries(exchange, chain, retries, properties.retryBackoff())
+                : chain.filter(exchange);
         return call
                 .then(Mono.<Void>fromRunnable(() -> {
                     HttpStatusCode status = exchange.getResponse().getStatusCode();
@@ -114,6 +112,33 @@ public final class UpstreamResilienceGlobalFilter implements GlobalFilter, Order
                     return Mono.error(error);
                 })
                 .doOnCancel(breaker::releasePermission);
+    }
+
+    /**
+     * The route's breaker, looked up once per route id: the registry's own lookup builds the name and takes the
+     * registry's map on every request.
+     */
+    private CircuitBreaker breakerOf(String routeId) {
+        return byRoute.computeIfAbsent(routeId, id -> breakers.circuitBreaker("route-" + id, config));
+    }
+
+    /**
+     * The call, and when it fails to connect (and nothing was sent to the client yet) up to {@code left} more calls,
+     * the first {@code backoff} (plus up to half of it at random, so that gateways do not retry in step) after the
+     * failure, doubling. Nothing of the retry exists until a call fails: the request that succeeds the
+     * first time (nearly every one) pays for one error handler, not for a retry operator and its signal machinery.
+     */
+    private static Mono<Void> withRetries(ServerWebExchange exchange, GatewayFilterChain chain, int left, Duration backoff) {
+        return chain.filter(exchange).onErrorResume(
+                error -> left > 0 && isConnectFailure(error) && !exchange.getResponse().isCommitted(),
+                error -> Mono.delay(jittered(backoff)).then(Mono.defer(() -> {
+                    ServerWebExchangeUtils.reset(exchange);
+                    return withRetries(exchange, chain, left - 1, backoff.multipliedBy(2));
+                })));
+    }
+
+    private static Duration jittered(Duration backoff) {
+        return backoff.plusNanos(ThreadLocalRandom.current().nextLong(backoff.toNanos() / 2 + 1));
     }
 
     static boolean isConnectFailure(Throwable error) {
