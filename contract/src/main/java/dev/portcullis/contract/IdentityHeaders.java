@@ -29,7 +29,7 @@ public final class IdentityHeaders {
      * {@code -}, starts with {@link #PREFIX}. CGI, PHP, Rack and WSGI stacks map {@code x_user_id} and {@code X-User-Id}
      * to the same variable, so both are the gateway's.
      */
-    public static boolean isIdentityHeader(String name) {
+    public static boolean isIdentityHeader(CharSequence name) {
         return startsWithNormalized(name, PREFIX);
     }
 
@@ -37,7 +37,7 @@ public final class IdentityHeaders {
      * Whether {@code name}, lower-cased (ASCII) with {@code _} read as {@code -}, starts with {@code prefix} (written in
      * lower case with dashes). Allocates nothing: it runs for every header of every request.
      */
-    public static boolean startsWithNormalized(String name, String prefix) {
+    public static boolean startsWithNormalized(CharSequence name, String prefix) {
         int length = prefix.length();
         if (name.length() < length) {
             return false;
@@ -57,7 +57,7 @@ public final class IdentityHeaders {
     }
 
     /** Whether {@code name} is {@code expected} once lower-cased with {@code _} read as {@code -}. */
-    public static boolean equalsNormalized(String name, String expected) {
+    public static boolean equalsNormalized(CharSequence name, String expected) {
         return name.length() == expected.length() && startsWithNormalized(name, expected);
     }
 }

@@ -1,7 +1,6 @@
 package dev.portcullis.gateway.config;
 
-import dev.portcullis.gateway.identity.IdentityHeadersGlobalFilter;
-import dev.portcullis.gateway.identity.IdentitySignatureHeadersFilter;
+import dev.portcullis.gateway.identity.UpstreamIdentityHeadersFilter;
 import dev.portcullis.gateway.identity.IdentitySigningKeys;
 import dev.portcullis.gateway.identity.IdentitySigningProperties;
 import dev.portcullis.gateway.keys.JwksHealthIndicator;
@@ -26,8 +25,7 @@ import dev.portcullis.gateway.security.JwtProperties;
 import dev.portcullis.gateway.security.VerificationFailureBudget;
 import dev.portcullis.gateway.security.VerifiedTokenCache;
 import dev.portcullis.gateway.web.ClientAddressResolver;
-import dev.portcullis.gateway.web.ForwardedHeadersWebFilter;
-import dev.portcullis.gateway.web.HeaderSizeWebFilter;
+import dev.portcullis.gateway.web.RequestHeadScreen;
 import dev.portcullis.gateway.web.HttpEdgeProperties;
 import dev.portcullis.gateway.web.PathNormalizationWebFilter;
 import dev.portcullis.gateway.web.ProblemExceptionHandler;
@@ -45,6 +43,7 @@ import java.time.Duration;
 import org.springframework.boot.reactor.netty.NettyServerCustomizer;
 import org.springframework.cloud.gateway.config.GatewayProperties;
 import org.springframework.context.annotation.Bean;
+import org.springframework.core.env.Environment;
 import org.springframework.context.annotation.Configuration;
 
 /**
@@ -171,19 +170,14 @@ public class EdgeConfiguration {
     }
 
     @Bean
-    IdentityHeadersGlobalFilter identityHeadersGlobalFilter() {
-        return new IdentityHeadersGlobalFilter();
-    }
-
-    @Bean
     IdentitySigningKeys identitySigningKeys(IdentitySigningProperties signing, RoutePolicies policies, GatewayProperties gateway) {
         return IdentitySigningKeys.load(signing, policies, gateway);
     }
 
-    /** Signs the identity on the headers that leave, after the route filters rewrote the path (see its javadoc). */
+    /** Sets and signs the identity on the headers that leave, after the route filters rewrote the path (see its javadoc). */
     @Bean
-    IdentitySignatureHeadersFilter identitySignatureHeadersFilter(IdentitySigningKeys keys, Clock clock) {
-        return new IdentitySignatureHeadersFilter(keys, clock);
+    UpstreamIdentityHeadersFilter upstreamIdentityHeadersFilter(IdentitySigningKeys keys, Clock clock) {
+        return new UpstreamIdentityHeadersFilter(keys, clock);
     }
 
     @Bean
@@ -209,23 +203,22 @@ public class EdgeConfiguration {
     }
 
     @Bean
-    HeaderSizeWebFilter headerSizeWebFilter(HttpEdgeProperties http) {
-        return new HeaderSizeWebFilter(http.maxHeaderBytes());
-    }
-
-    @Bean
-    ForwardedHeadersWebFilter forwardedHeadersWebFilter(ClientAddressResolver clientAddresses) {
-        return new ForwardedHeadersWebFilter(clientAddresses);
-    }
-
-    @Bean
     PathNormalizationWebFilter pathNormalizationWebFilter() {
         return new PathNormalizationWebFilter();
     }
 
+    /**
+     * The request line and the header screen, in Netty before the HTTP handler. HTTP/2 connections would bypass them
+     * (and with them the removal of a client's identity and forwarded headers): refused at start-up.
+     */
     @Bean
-    NettyServerCustomizer requestLineGuard(RequestMethods methods, AccessLogWebFilter accessLog) {
-        return RequestLineGuard.customizer(methods, accessLog);
+    NettyServerCustomizer requestLineGuard(RequestMethods methods, HttpEdgeProperties http, ClientAddressResolver clientAddresses,
+                                           AccessLogWebFilter accessLog, Environment environment) {
+        if (environment.getProperty("server.http2.enabled", Boolean.class, false)) {
+            throw new IllegalStateException("server.http2.enabled=true is not supported: the public server speaks HTTP/1.1, "
+                    + "where every request passes Portcullis' request-line and header screen (terminate HTTP/2 at the ingress)");
+        }
+        return RequestLineGuard.customizer(methods, new RequestHeadScreen(http.maxHeaderBytes(), clientAddresses), accessLog);
     }
 
     @Bean

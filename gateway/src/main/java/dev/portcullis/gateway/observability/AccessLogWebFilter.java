@@ -21,7 +21,7 @@ import reactor.core.publisher.Mono;
 
 /**
  * The first thing every request meets: it fixes the request id (kept from the client when well-formed, else
- * generated; echoed on the response, sent upstream by {@code IdentityHeadersGlobalFilter}), and when the exchange ends writes one access-log line and records the request
+ * generated; echoed on the response, sent upstream by {@code UpstreamIdentityHeadersFilter}), and when the exchange ends writes one access-log line and records the request
  * metrics. The line has request id, route, method, path (never the query string, which may carry secrets), status,
  * latency, user id and rejection reason — and never a token.
  *
@@ -57,7 +57,7 @@ public final class AccessLogWebFilter implements WebFilter, Ordered, RequestLine
         String offered = request.getHeaders().getFirst(IdentityHeaders.REQUEST_ID);
         String requestId = RequestIds.isWellFormed(offered) ? offered : RequestIds.generate();
         exchange.getAttributes().put(EdgeAttributes.REQUEST_ID, requestId);
-        // The request itself is not copied here: IdentityHeadersGlobalFilter sends the id upstream in the one copy
+        // The request itself is not copied here: UpstreamIdentityHeadersFilter sends the id upstream on the copy
         // of the request headers it makes anyway.
         exchange.getResponse().getHeaders().set(IdentityHeaders.REQUEST_ID, requestId);
         return chain.filter(exchange).doFinally(signal -> record(exchange, requestId, start));

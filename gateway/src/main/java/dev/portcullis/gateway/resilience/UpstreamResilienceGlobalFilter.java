@@ -1,7 +1,7 @@
 package dev.portcullis.gateway.resilience;
 
-import dev.portcullis.gateway.identity.IdentityHeadersGlobalFilter;
 import dev.portcullis.gateway.policy.RoutePolicy;
+import dev.portcullis.gateway.ratelimit.RateLimitGlobalFilter;
 import dev.portcullis.gateway.web.EdgeAttributes;
 import dev.portcullis.gateway.web.ProblemWriter;
 import dev.portcullis.gateway.web.Rejection;
@@ -37,8 +37,8 @@ import reactor.core.publisher.Mono;
  */
 public final class UpstreamResilienceGlobalFilter implements GlobalFilter, Ordered {
 
-    /** After identity (so the request is final), before the route's own filters and the proxying itself. */
-    public static final int ORDER = IdentityHeadersGlobalFilter.ORDER + 50;
+    /** After authentication and rate limiting (a refused request never counts against the upstream), before the route's own filters and the proxying itself. */
+    public static final int ORDER = RateLimitGlobalFilter.ORDER + 100;
 
     private static final Set<Integer> UPSTREAM_FAILURES = Set.of(502, 503, 504);
 

@@ -22,7 +22,7 @@ import reactor.core.publisher.Mono;
  */
 public final class PathNormalizationWebFilter implements WebFilter, Ordered {
 
-    /** Just after {@link AccessLogWebFilter} and {@link HeaderSizeWebFilter}: before routing, before anything reads the path. */
+    /** Just after {@link AccessLogWebFilter}: before routing, before anything reads the path. */
     public static final int ORDER = Ordered.HIGHEST_PRECEDENCE + 20;
 
     @Override

@@ -14,6 +14,8 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
@@ -29,6 +31,8 @@ import reactor.netty.NettyPipeline;
  *       {@value RequestMethods#OTHER}. Refusing here, not in a filter, is what keeps the made-up name out of every
  *       meter (Spring's server observation, Spring Cloud Gateway's route and client metrics, Portcullis' own);</li>
  *   <li>{@code TRACE} and {@code CONNECT}: 405 with {@code Allow};</li>
+ *   <li>headers that {@link RequestHeadScreen} refuses (431, too large); it also removes, in place, the headers a client
+ *       may not send (identity, and proxy headers from an untrusted peer), so nothing after this handler sees them;</li>
  *   <li>a request target that is not a URI at all (a backslash, {@code |}, {@code "}, {@code {}...): 400. Spring's
  *       Reactor Netty adapter cannot build a request from it and would answer an empty 400, breaking the promise that
  *       every error body is problem+json.</li>
@@ -47,28 +51,36 @@ public final class RequestLineGuard extends ChannelInboundHandlerAdapter {
         void refused(String requestId, String method, String target, Rejection rejection, int status);
     }
 
-    /** Installs the guard on every HTTP/1.1 connection of the public server. */
-    public static NettyServerCustomizer customizer(RequestMethods methods, Refusals refusals) {
+    /**
+     * Installs the guard on every HTTP/1.1 connection of the public server. A connection without reactor-netty's
+     * HTTP/1.1 handler (HTTP/2) would bypass it, and with it the header screen: it is refused (and the gateway does not
+     * start with {@code server.http2.enabled: true}, see EdgeConfiguration).
+     */
+    public static NettyServerCustomizer customizer(RequestMethods methods, RequestHeadScreen screen, Refusals refusals) {
         return server -> server.doOnChannelInit((observer, channel, remoteAddress) -> {
-            if (channel.pipeline().get(NettyPipeline.HttpTrafficHandler) != null) {
-                channel.pipeline().addBefore(NettyPipeline.HttpTrafficHandler, NAME, new RequestLineGuard(methods, refusals));
+            if (channel.pipeline().get(NettyPipeline.HttpTrafficHandler) == null) {
+                // fail closed: a request that skipped the screen could carry a client's x-user-* or X-Forwarded-*
+                throw new IllegalStateException("Portcullis' public server speaks HTTP/1.1 only (server.http2.enabled must be false)");
             }
+            channel.pipeline().addBefore(NettyPipeline.HttpTrafficHandler, NAME, new RequestLineGuard(methods, screen, refusals));
         });
     }
 
     private final RequestMethods methods;
+    private final RequestHeadScreen screen;
     private final Refusals refusals;
     private boolean discarding;
 
-    RequestLineGuard(RequestMethods methods, Refusals refusals) {
+    RequestLineGuard(RequestMethods methods, RequestHeadScreen screen, Refusals refusals) {
         this.methods = methods;
+        this.screen = screen;
         this.refusals = refusals;
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof HttpRequest request) {
-            FullHttpResponse refusal = refusal(request);
+            FullHttpResponse refusal = refusal(request, peer(ctx));
             if (refusal != null) {
                 discarding = !(msg instanceof LastHttpContent);
                 ReferenceCountUtil.release(msg);
@@ -86,7 +98,7 @@ public final class RequestLineGuard extends ChannelInboundHandlerAdapter {
     }
 
     /** @return the answer to a refused request line, or null when the request may go on */
-    private FullHttpResponse refusal(HttpRequest request) {
+    private FullHttpResponse refusal(HttpRequest request, InetAddress peer) {
         String method = request.method().name();
         Rejection rejection;
         String allow = null;
@@ -98,15 +110,23 @@ public final class RequestLineGuard extends ChannelInboundHandlerAdapter {
                 allow = methods.allowHeader();
             }
             default -> {
-                if (isUri(request.uri())) {
-                    return null;
+                if (!isUri(request.uri())) {
+                    rejection = Rejection.of(RejectionReason.BAD_PATH, "The request target is not a valid URI");
+                } else {
+                    rejection = screen.screen(request.headers(), peer);
+                    if (rejection == null) {
+                        return null;
+                    }
                 }
-                rejection = Rejection.of(RejectionReason.BAD_PATH, "The request target is not a valid URI");
             }
         }
         String requestId = RequestIds.generate();
         refusals.refused(requestId, methods.tag(method), request.uri(), rejection, rejection.reason().status().value());
         return problem(rejection, requestId, allow);
+    }
+
+    private static InetAddress peer(ChannelHandlerContext ctx) {
+        return ctx.channel().remoteAddress() instanceof InetSocketAddress address ? address.getAddress() : null;
     }
 
     static boolean isUri(String target) {
