@@ -170,16 +170,19 @@ start_config() {
       # plain@NAME / edge@NAME: the same route with the gateway's environment extended by $VARIANT_NAME (space-separated
       # KEY=VALUE pairs), for an A/B of one setting in the same run, e.g.
       #   VARIANT_noobs="SPRING_CLOUD_GATEWAY_SERVER_WEBFLUX_OBSERVABILITY_ENABLED=false" CONFIGS="plain plain@noobs"
-      local route="${1%%@*}" variant="" extra=()
-      [ "$route" != "$1" ] && variant="VARIANT_${1#*@}"
-      if [ -n "$variant" ]; then
-        [ -n "${!variant:-}" ] || die "configuration $1 needs $variant (KEY=VALUE pairs for the gateway's environment)"
-        read -r -a extra <<<"${!variant}"
+      # JAR_NAME, when set, runs another build of the gateway under that name (e.g. the commit before a change).
+      local route="${1%%@*}" variant="" jarvar="" jar="$GATEWAY_JAR" extra=()
+      if [ "$route" != "$1" ]; then
+        variant="VARIANT_${1#*@}"; jarvar="JAR_${1#*@}"
+        [ -n "${!variant:-}" ] || [ -n "${!jarvar:-}" ] \
+          || die "configuration $1 needs $variant (KEY=VALUE pairs for the gateway's environment) or $jarvar (a gateway jar)"
+        [ -n "${!variant:-}" ] && read -r -a extra <<<"${!variant}"
+        [ -n "${!jarvar:-}" ] && jar="${!jarvar}"
       fi
       start "gateway-$1" "$WORK_DIR/gateway-$1.log" env "${extra[@]}" SERVER_PORT="$GATEWAY_PORT" MANAGEMENT_SERVER_PORT="$GATEWAY_MGMT_PORT" \
         AUTH_JWKS_URI="$JWKS_URI" AUTH_ISSUER="$ISSUER" AUTH_AUDIENCE="$AUDIENCE" REDIS_URL="redis://127.0.0.1:$REDIS_PORT" \
         BACKEND_URL="http://127.0.0.1:$BACKEND_PORT" SPRING_CONFIG_ADDITIONAL_LOCATION="file:$HERE/config/portcullis-bench.yml" \
-        "$JAVA" $JAVA_OPTS_BENCH -jar "$GATEWAY_JAR"
+        "$JAVA" $JAVA_OPTS_BENCH -jar "$jar"
       SUT_PID=$LAST_PID; SUT_OWN=1
       wait_http "http://127.0.0.1:$GATEWAY_MGMT_PORT/actuator/health/readiness" 200 "$SUT_PID" 120 \
         || die "gateway did not become ready (see $WORK_DIR/gateway-$1.log)"
@@ -228,7 +231,7 @@ measure() {
     "$JCMD" "$SUT_PID" JFR.start name=bench duration="${DURATION}s" filename="$WORK_DIR/$MIX-$name.jfr" settings=profile >/dev/null
   fi
   if [ -n "$ASYNC_PROFILER" ] && [ "$SUT_OWN" = 1 ]; then
-    "$JAVA" "$HERE/scripts/AgentLoad.java" "$SUT_PID" "$ASYNC_PROFILER" "start,event=cpu,interval=200us" >/dev/null
+    "$JAVA" "$HERE/scripts/AgentLoad.java" "$SUT_PID" "$ASYNC_PROFILER" "start,event=cpu,interval=${PROFILE_INTERVAL:-1ms}" >/dev/null
   fi
   before_sut=$(cpu_ticks "$SUT_PID"); before_backend=$(cpu_ticks "$BACKEND_PID"); before_redis=$(cpu_ticks "$REDIS_PID")
   echo "== $name: measuring ${DURATION}s (wrk -t$THREADS -c$CONNECTIONS)"

@@ -25,6 +25,7 @@ import dev.portcullis.gateway.security.JwtProperties;
 import dev.portcullis.gateway.security.VerificationFailureBudget;
 import dev.portcullis.gateway.security.VerifiedTokenCache;
 import dev.portcullis.gateway.web.ClientAddressResolver;
+import dev.portcullis.gateway.web.ForwardedHopHeadersFilter;
 import dev.portcullis.gateway.web.RequestHeadScreen;
 import dev.portcullis.gateway.web.HttpEdgeProperties;
 import dev.portcullis.gateway.web.PathNormalizationWebFilter;
@@ -172,6 +173,12 @@ public class EdgeConfiguration {
     @Bean
     IdentitySigningKeys identitySigningKeys(IdentitySigningProperties signing, RoutePolicies policies, GatewayProperties gateway) {
         return IdentitySigningKeys.load(signing, policies, gateway);
+    }
+
+    /** Appends the gateway's hop to the forwarded headers of what leaves (see its javadoc). */
+    @Bean
+    ForwardedHopHeadersFilter forwardedHopHeadersFilter() {
+        return new ForwardedHopHeadersFilter();
     }
 
     /** Sets and signs the identity on the headers that leave, after the route filters rewrote the path (see its javadoc). */
