@@ -112,6 +112,14 @@ wait_http() {
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
+# rate_limit_outcomes: "allowed denied unchecked" totals of the gateway's rate-limit decisions on the edge route
+rate_limit_outcomes() {
+  curl -s "http://127.0.0.1:$GATEWAY_MGMT_PORT/actuator/prometheus" | awk '
+    /^portcullis_ratelimit_decisions_total\{/ && /route="bench-edge"/ {
+      o = $0; sub(/.*outcome="/, "", o); sub(/".*/, "", o); n[o] += $NF }
+    END { printf "%d %d %d\n", n["allowed"], n["denied"], n["unchecked"] }'
+}
+
 # run_wrk SECONDS URL TOKENS_FILE CHECK -> prints the RESULT line
 run_wrk() {
   local seconds="$1" url="$2" tokens="$3" check="$4" path
@@ -147,7 +155,7 @@ wait_http "http://127.0.0.1:$BACKEND_PORT/" 200 "$BACKEND_PID" 60 || die "backen
 JWKS_URI="http://127.0.0.1:$BACKEND_PORT/.well-known/jwks.json"
 
 # --- one configuration ------------------------------------------------------------------------------------------------
-declare -A RESULT CPU_GW CPU_BACKEND CPU_REDIS
+declare -A RESULT CPU_GW CPU_BACKEND CPU_REDIS UNCHECKED
 
 start_config() {
   case "$1" in
@@ -233,6 +241,8 @@ measure() {
   if [ -n "$ASYNC_PROFILER" ] && [ "$SUT_OWN" = 1 ]; then
     "$JAVA" "$HERE/scripts/AgentLoad.java" "$SUT_PID" "$ASYNC_PROFILER" "start,event=cpu,interval=${PROFILE_INTERVAL:-1ms}" >/dev/null
   fi
+  local limits_before=""
+  [ "${name%%@*}" = edge ] && limits_before="$(rate_limit_outcomes)"
   before_sut=$(cpu_ticks "$SUT_PID"); before_backend=$(cpu_ticks "$BACKEND_PID"); before_redis=$(cpu_ticks "$REDIS_PID")
   echo "== $name: measuring ${DURATION}s (wrk -t$THREADS -c$CONNECTIONS)"
   line="$(run_wrk "$DURATION" "$URL" "$VALID" 0)"
@@ -244,6 +254,12 @@ measure() {
   CPU_BACKEND[$key]=$(( $(cpu_ticks "$BACKEND_PID") - before_backend ))
   CPU_REDIS[$key]=$(( $(cpu_ticks "$REDIS_PID") - before_redis ))
   echo "   $line"
+  if [ -n "$limits_before" ]; then
+    # the rate limit must have been checked, not skipped: "unchecked" means Redis did not answer in time (fail-open)
+    read -r a0 d0 u0 <<<"$limits_before"; read -r a1 d1 u1 <<<"$(rate_limit_outcomes)"
+    UNCHECKED[$key]=$(( u1 - u0 ))
+    echo "   rate limit during the window: allowed $(( a1 - a0 )), denied $(( d1 - d0 )), unchecked $(( u1 - u0 ))"
+  fi
   if [ -n "$ASYNC_PROFILER" ] && [ "$SUT_OWN" = 1 ]; then
     "$JAVA" "$HERE/scripts/AgentLoad.java" "$SUT_PID" "$ASYNC_PROFILER" "stop,collapsed,file=$WORK_DIR/$MIX-$name.collapsed" >/dev/null
     echo "   profile: $WORK_DIR/$MIX-$name.collapsed (async-profiler, CPU, collapsed stacks)"
@@ -317,5 +333,6 @@ for MIX in $MIXES; do
   echo
   echo "full edge / Spring Security baseline: $(ratio "$MIX:edge" "$MIX:baseline")"
   echo "full edge / Portcullis plain route:   $(ratio "$MIX:edge" "$MIX:plain")"
+  echo "full edge, rate-limit decisions left unchecked (Redis too slow: fail-open) in the window: ${UNCHECKED[$MIX:edge]:--}"
 done
 echo "(CPU from /proc/<pid>/stat utime+stime over the measured window; wrk's own CPU is not counted. Work dir: $WORK_DIR)"

@@ -122,6 +122,7 @@ public class EdgeConfiguration {
                 .minimumNumberOfCalls(revocation.circuitBreaker().minimumCalls())
                 .slidingWindowSize(revocation.circuitBreaker().windowSize())
                 .waitDurationInOpenState(revocation.circuitBreaker().openFor())
+                .writableStackTraceEnabled(false)
                 .build());
         RedisRevocationLookup lookup = new RedisRevocationLookup(redis, breaker, revocation.lookupTimeout());
         return new DelegatingRevocationChecker(
@@ -148,7 +149,9 @@ public class EdgeConfiguration {
     @Bean
     RedisRateLimiter redisRateLimiter(RedisConnections redis, RateLimitProperties rateLimit, CircuitBreakerRegistry breakers) {
         CircuitBreaker breaker = breakers.circuitBreaker("redis-ratelimit", CircuitBreakerConfig.custom()
-                .minimumNumberOfCalls(5).slidingWindowSize(20).waitDurationInOpenState(Duration.ofSeconds(5)).build());
+                .minimumNumberOfCalls(5).slidingWindowSize(20).waitDurationInOpenState(Duration.ofSeconds(5))
+                // an open breaker refuses every call with an exception: without a stack trace, each costs next to nothing
+                .writableStackTraceEnabled(false).build());
         return new RedisRateLimiter(redis, breaker, rateLimit.timeout());
     }
 
