@@ -9,7 +9,7 @@
 #   ./mvnw -q -B -ntp -o -pl gateway,benchmarks,benchmarks/baseline-gateway,benchmarks/scg-vanilla,benchmarks/scg-metrics -am package -DskipTests
 # Env: WARMUP, DURATION (seconds), CONNECTIONS (32), THREADS (1), TOKENS (1000), CONFIGS (space-separated subset of
 #   "direct scg scg-metrics plain edge baseline"), MIXES (subset of "users hot": 1,000 users round-robin, one hot
-#   user), JFR=1 (record a JFR of each Java configuration's measured window), ASYNC_PROFILER=<path of
+#   user), ROUNDS (1: how many times the whole set is run, alternating; >1 adds a table of medians), JFR=1 (record a JFR of each Java configuration's measured window), ASYNC_PROFILER=<path of
 #   libasyncProfiler.so> (CPU profile of each measured window as collapsed stacks), WORK_DIR, and the ports REDIS_PORT
 #   (16399), BACKEND_PORT (18099), GATEWAY_PORT (18080), GATEWAY_MGMT_PORT (18090), BASELINE_PORT (18180),
 #   SCG_PORT (18280), SCG_MGMT_PORT (18290).
@@ -24,6 +24,7 @@ THREADS="${THREADS:-1}"
 TOKENS="${TOKENS:-1000}"
 CONFIGS="${CONFIGS:-direct scg scg-metrics plain edge baseline}"
 MIXES="${MIXES:-users hot}"
+ROUNDS="${ROUNDS:-1}"
 JFR="${JFR:-0}"
 ASYNC_PROFILER="${ASYNC_PROFILER:-}"
 REDIS_PORT="${REDIS_PORT:-16399}"
@@ -231,12 +232,12 @@ check_answers() {
 }
 
 measure() {
-  local name="$1" key="$MIX:$1" before_sut before_backend before_redis line requests
-  echo "== $name ($MIX): warm-up ${WARMUP}s"
+  local name="$1" key="$MIX:$1:$ROUND" before_sut before_backend before_redis line requests
+  echo "== $name ($MIX, round $ROUND/$ROUNDS): warm-up ${WARMUP}s"
   run_wrk "$WARMUP" "$URL" "$VALID" 0 >/dev/null
   check_answers "$name"
   if [ "$JFR" = 1 ] && [ "$SUT_OWN" = 1 ]; then
-    "$JCMD" "$SUT_PID" JFR.start name=bench duration="${DURATION}s" filename="$WORK_DIR/$MIX-$name.jfr" settings=profile >/dev/null
+    "$JCMD" "$SUT_PID" JFR.start name=bench duration="${DURATION}s" filename="$WORK_DIR/$MIX-$name-$ROUND.jfr" settings=profile >/dev/null
   fi
   if [ -n "$ASYNC_PROFILER" ] && [ "$SUT_OWN" = 1 ]; then
     "$JAVA" "$HERE/scripts/AgentLoad.java" "$SUT_PID" "$ASYNC_PROFILER" "start,event=cpu,interval=${PROFILE_INTERVAL:-1ms}" >/dev/null
@@ -261,25 +262,29 @@ measure() {
     echo "   rate limit during the window: allowed $(( a1 - a0 )), denied $(( d1 - d0 )), unchecked $(( u1 - u0 ))"
   fi
   if [ -n "$ASYNC_PROFILER" ] && [ "$SUT_OWN" = 1 ]; then
-    "$JAVA" "$HERE/scripts/AgentLoad.java" "$SUT_PID" "$ASYNC_PROFILER" "stop,collapsed,file=$WORK_DIR/$MIX-$name.collapsed" >/dev/null
-    echo "   profile: $WORK_DIR/$MIX-$name.collapsed (async-profiler, CPU, collapsed stacks)"
+    "$JAVA" "$HERE/scripts/AgentLoad.java" "$SUT_PID" "$ASYNC_PROFILER" "stop,collapsed,file=$WORK_DIR/$MIX-$name-$ROUND.collapsed" >/dev/null
+    echo "   profile: $WORK_DIR/$MIX-$name-$ROUND.collapsed (async-profiler, CPU, collapsed stacks)"
   fi
   if [ "$JFR" = 1 ] && [ "$SUT_OWN" = 1 ]; then
     sleep 2
-    echo "   JFR: $WORK_DIR/$MIX-$name.jfr"
+    echo "   JFR: $WORK_DIR/$MIX-$name-$ROUND.jfr"
   fi
 }
 
-for MIX in $MIXES; do
-  case "$MIX" in
-    users) VALID="$POOL" ;;
-    hot) VALID="$HOT" ;;
-    *) die "unknown token mix $MIX (users, hot)" ;;
-  esac
-  for config in $CONFIGS; do
-    start_config "$config"
-    measure "$config"
-    if [ "$SUT_OWN" = 1 ]; then stop "$SUT_PID"; fi
+# Rounds alternate the configurations (scg, plain, edge, ..., scg, plain, edge, ...) so that a slow minute of a shared
+# machine hits every configuration alike; the summary takes the median of each round's ratios.
+for ((ROUND = 1; ROUND <= ROUNDS; ROUND++)); do
+  for MIX in $MIXES; do
+    case "$MIX" in
+      users) VALID="$POOL" ;;
+      hot) VALID="$HOT" ;;
+      *) die "unknown token mix $MIX (users, hot)" ;;
+    esac
+    for config in $CONFIGS; do
+      start_config "$config"
+      measure "$config"
+      if [ "$SUT_OWN" = 1 ]; then stop "$SUT_PID"; fi
+    done
   done
 done
 
@@ -308,31 +313,71 @@ ratio() {
     'BEGIN { if (cy > 0) printf "%.2fx req/s, p99 %+.2f ms, %.2fx CPU/req", x / y, (px - py) / 1000, (cx / nx) / (cy / ny);
              else printf "%.2fx req/s, p99 %+.2f ms", x / y, (px - py) / 1000 }'
 }
-for MIX in $MIXES; do
-  echo
-  case "$MIX" in users) echo "### token mix: $TOKENS users round-robin" ;; hot) echo "### token mix: one hot user" ;; esac
-  printf '| %-56s | %7s | %6s | %6s | %8s | %11s | %12s | %12s | %-44s |\n' configuration "req/s" "p50 ms" "p99 ms" \
-    "p99.9 ms" "proxy CPU s" "proxy µs/req" "redis µs/req" "x vanilla SCG"
-  echo '|---|---:|---:|---:|---:|---:|---:|---:|---|'
-  for config in $CONFIGS; do
-    key="$MIX:$config"
-    line="${RESULT[$key]}"
-    requests="$(field "$line" requests)"
-    proxy_cpu="-"; proxy_per="-"
-    if [ "$config" != direct ]; then
-      proxy_cpu=$(awk -v t="${CPU_GW[$key]}" -v hz="$CLK_TCK" 'BEGIN { printf "%.1f", t / hz }')
-      proxy_per=$(awk -v t="${CPU_GW[$key]}" -v hz="$CLK_TCK" -v n="$requests" 'BEGIN { printf "%.1f", t / hz * 1e6 / n }')
-    fi
-    redis_per=$(awk -v t="${CPU_REDIS[$key]}" -v hz="$CLK_TCK" -v n="$requests" 'BEGIN { printf "%.1f", t / hz * 1e6 / n }')
-    versus="-"
-    [ "$config" != scg ] && [ "$config" != direct ] && versus="$(ratio "$key" "$MIX:scg")"
-    printf '| %-56s | %7.0f | %6s | %6s | %8s | %11s | %12s | %12s | %-44s |\n' "$(label "$config")" "$(field "$line" rps)" \
-      "$(us "$(field "$line" p50_us)")" "$(us "$(field "$line" p99_us)")" "$(us "$(field "$line" p999_us)")" \
-      "$proxy_cpu" "$proxy_per" "$redis_per" "$versus"
+for ((R = 1; R <= ROUNDS; R++)); do
+  for MIX in $MIXES; do
+    echo
+    case "$MIX" in users) echo "### token mix: $TOKENS users round-robin (round $R/$ROUNDS)" ;; hot) echo "### token mix: one hot user (round $R/$ROUNDS)" ;; esac
+    printf '| %-56s | %7s | %6s | %6s | %8s | %11s | %12s | %12s | %-44s |\n' configuration "req/s" "p50 ms" "p99 ms" \
+      "p99.9 ms" "proxy CPU s" "proxy µs/req" "redis µs/req" "x vanilla SCG"
+    echo '|---|---:|---:|---:|---:|---:|---:|---:|---|'
+    for config in $CONFIGS; do
+      key="$MIX:$config:$R"
+      line="${RESULT[$key]}"
+      requests="$(field "$line" requests)"
+      proxy_cpu="-"; proxy_per="-"
+      if [ "$config" != direct ]; then
+        proxy_cpu=$(awk -v t="${CPU_GW[$key]}" -v hz="$CLK_TCK" 'BEGIN { printf "%.1f", t / hz }')
+        proxy_per=$(awk -v t="${CPU_GW[$key]}" -v hz="$CLK_TCK" -v n="$requests" 'BEGIN { printf "%.1f", t / hz * 1e6 / n }')
+      fi
+      redis_per=$(awk -v t="${CPU_REDIS[$key]}" -v hz="$CLK_TCK" -v n="$requests" 'BEGIN { printf "%.1f", t / hz * 1e6 / n }')
+      versus="-"
+      [ "$config" != scg ] && [ "$config" != direct ] && versus="$(ratio "$key" "$MIX:scg:$R")"
+      printf '| %-56s | %7.0f | %6s | %6s | %8s | %11s | %12s | %12s | %-44s |\n' "$(label "$config")" "$(field "$line" rps)" \
+        "$(us "$(field "$line" p50_us)")" "$(us "$(field "$line" p99_us)")" "$(us "$(field "$line" p999_us)")" \
+        "$proxy_cpu" "$proxy_per" "$redis_per" "$versus"
+    done
+    echo
+    echo "full edge / Spring Security baseline: $(ratio "$MIX:edge:$R" "$MIX:baseline:$R")"
+    echo "full edge / Portcullis plain route:   $(ratio "$MIX:edge:$R" "$MIX:plain:$R")"
+    echo "full edge, rate-limit decisions left unchecked (Redis too slow: fail-open) in the window: ${UNCHECKED[$MIX:edge:$R]:--}"
   done
-  echo
-  echo "full edge / Spring Security baseline: $(ratio "$MIX:edge" "$MIX:baseline")"
-  echo "full edge / Portcullis plain route:   $(ratio "$MIX:edge" "$MIX:plain")"
-  echo "full edge, rate-limit decisions left unchecked (Redis too slow: fail-open) in the window: ${UNCHECKED[$MIX:edge]:--}"
 done
+
+# median of the per-round values of one quantity: median KIND MIX CONFIG (KIND: rps, us, rps_ratio, cpu_ratio, p99_diff)
+value() {
+  local kind="$1" key="$2" base="$3" a b
+  a="${RESULT[$key]:-}"; b="${RESULT[$base]:-}"
+  [ -n "$a" ] || return 0
+  case "$kind" in
+    rps) field "$a" rps ;;
+    p99) field "$a" p99_us ;;
+    us) awk -v t="${CPU_GW[$key]}" -v hz="$CLK_TCK" -v n="$(field "$a" requests)" 'BEGIN { printf "%.1f", t / hz * 1e6 / n }' ;;
+    rps_ratio) [ -n "$b" ] && awk -v x="$(field "$a" rps)" -v y="$(field "$b" rps)" 'BEGIN { printf "%.3f", x / y }' ;;
+    cpu_ratio) [ -n "$b" ] && awk -v cx="${CPU_GW[$key]}" -v cy="${CPU_GW[$base]}" -v nx="$(field "$a" requests)" \
+      -v ny="$(field "$b" requests)" 'BEGIN { if (cy > 0) printf "%.3f", (cx / nx) / (cy / ny) }' ;;
+    p99_diff) [ -n "$b" ] && awk -v x="$(field "$a" p99_us)" -v y="$(field "$b" p99_us)" 'BEGIN { printf "%.2f", (x - y) / 1000 }' ;;
+  esac
+}
+median() {
+  local kind="$1" mix="$2" config="$3" against="${4:-scg}" r values=()
+  for ((r = 1; r <= ROUNDS; r++)); do
+    values+=("$(value "$kind" "$mix:$config:$r" "$mix:$against:$r")")
+  done
+  printf '%s\n' "${values[@]}" | grep -v '^$' | sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print "-"; else if (NR % 2) print v[(NR + 1) / 2]; else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+if [ "$ROUNDS" -gt 1 ]; then
+  for MIX in $MIXES; do
+    echo
+    case "$MIX" in users) echo "### median of $ROUNDS rounds — $TOKENS users round-robin" ;; hot) echo "### median of $ROUNDS rounds — one hot user" ;; esac
+    printf '| %-56s | %7s | %7s | %12s | %14s | %12s | %14s |\n' configuration "req/s" "p99 ms" "proxy µs/req" "x SCG req/s" "p99 vs SCG" "x SCG CPU/req"
+    echo '|---|---:|---:|---:|---:|---:|---:|'
+    for config in $CONFIGS; do
+      [ "$config" = direct ] && continue
+      printf '| %-56s | %7.0f | %7s | %12s | %14s | %12s | %14s |\n' "$(label "$config")" "$(median rps "$MIX" "$config")" \
+        "$(us "$(median p99 "$MIX" "$config")")" "$(median us "$MIX" "$config")" "$(median rps_ratio "$MIX" "$config")" \
+        "$(median p99_diff "$MIX" "$config")" "$(median cpu_ratio "$MIX" "$config")"
+    done
+    case " $CONFIGS " in *" baseline "*) echo "full edge / Spring Security baseline (median): $(median rps_ratio "$MIX" edge baseline)x req/s, $(median cpu_ratio "$MIX" edge baseline)x CPU/req" ;; esac
+  done
+fi
 echo "(CPU from /proc/<pid>/stat utime+stime over the measured window; wrk's own CPU is not counted. Work dir: $WORK_DIR)"
