@@ -240,7 +240,7 @@ measure() {
     "$JCMD" "$SUT_PID" JFR.start name=bench duration="${DURATION}s" filename="$WORK_DIR/$MIX-$name-$ROUND.jfr" settings=profile >/dev/null
   fi
   if [ -n "$ASYNC_PROFILER" ] && [ "$SUT_OWN" = 1 ]; then
-    "$JAVA" "$HERE/scripts/AgentLoad.java" "$SUT_PID" "$ASYNC_PROFILER" "start,event=cpu,interval=${PROFILE_INTERVAL:-1ms}" >/dev/null
+    "$JAVA" "$HERE/scripts/AgentLoad.java" "$SUT_PID" "$ASYNC_PROFILER" "start,event=${PROFILE_EVENT:-cpu},interval=${PROFILE_INTERVAL:-1ms}" >/dev/null
   fi
   local limits_before=""
   [ "${name%%@*}" = edge ] && limits_before="$(rate_limit_outcomes)"
@@ -262,7 +262,7 @@ measure() {
     echo "   rate limit during the window: allowed $(( a1 - a0 )), denied $(( d1 - d0 )), unchecked $(( u1 - u0 ))"
   fi
   if [ -n "$ASYNC_PROFILER" ] && [ "$SUT_OWN" = 1 ]; then
-    "$JAVA" "$HERE/scripts/AgentLoad.java" "$SUT_PID" "$ASYNC_PROFILER" "stop,collapsed,file=$WORK_DIR/$MIX-$name-$ROUND.collapsed" >/dev/null
+    "$JAVA" "$HERE/scripts/AgentLoad.java" "$SUT_PID" "$ASYNC_PROFILER" "stop,collapsed${PROFILE_TOTAL:+,total},file=$WORK_DIR/$MIX-$name-$ROUND.collapsed" >/dev/null
     echo "   profile: $WORK_DIR/$MIX-$name-$ROUND.collapsed (async-profiler, CPU, collapsed stacks)"
   fi
   if [ "$JFR" = 1 ] && [ "$SUT_OWN" = 1 ]; then

@@ -224,10 +224,7 @@ public class EdgeConfiguration {
     @Bean
     NettyServerCustomizer requestLineGuard(RequestMethods methods, HttpEdgeProperties http, ClientAddressResolver clientAddresses,
                                            AccessLogWebFilter accessLog, Environment environment) {
-        if (environment.getProperty("server.http2.enabled", Boolean.class, false)) {
-            throw new IllegalStateException("server.http2.enabled=true is not supported: the public server speaks HTTP/1.1, "
-                    + "where every request passes Portcullis' request-line and header screen (terminate HTTP/2 at the ingress)");
-        }
+        RequestLineGuard.requireHttp11Only(environment);
         return RequestLineGuard.customizer(methods, new RequestHeadScreen(http.maxHeaderBytes(), clientAddresses), accessLog);
     }
 

@@ -40,7 +40,10 @@ import org.springframework.web.server.ServerWebExchange;
  */
 public final class UpstreamIdentityHeadersFilter implements HttpHeadersFilter, Ordered {
 
-    /** Last of the header filters: anything that changes headers must do so before the identity is set and signed. */
+    /**
+     * Last of the header filters, with {@code ForwardedHopHeadersFilter} (their relative order does not matter: they
+     * write different headers): anything that changes headers must do so before the identity is set and signed.
+     */
     public static final int ORDER = Ordered.LOWEST_PRECEDENCE;
 
     private final IdentitySigningKeys keys;
@@ -96,20 +99,18 @@ public final class UpstreamIdentityHeadersFilter implements HttpHeadersFilter, O
         out.set(IdentitySignature.SIGNATURE, key.sign(now, exchange.getRequest().getMethod().name(), target(url), out::getFirst));
     }
 
-    /** Removes gateway-owned names; nearly always none, found without allocating beyond the name set. */
+    /**
+     * Removes gateway-owned names; nearly always there are none. {@code forEach} walks the headers as they are stored:
+     * {@code headerNames()} would build a case-insensitive name set on every request.
+     */
     private static void removeGatewayOwned(HttpHeaders out) {
-        List<String> owned = null;
-        for (String name : out.headerNames()) {
+        List<String> owned = new ArrayList<>(0);
+        out.forEach((name, values) -> {
             if (RequestHeadScreen.isGatewayOwned(name)) {
-                if (owned == null) {
-                    owned = new ArrayList<>(2);
-                }
                 owned.add(name);
             }
-        }
-        if (owned != null) {
-            owned.forEach(out::remove);
-        }
+        });
+        owned.forEach(out::remove);
     }
 
     /** The request target the HTTP client sends: the raw path ("/" when empty) and the raw query, if any. */

@@ -31,8 +31,12 @@ import org.springframework.web.server.ServerWebExchange;
  */
 public final class ForwardedHopHeadersFilter implements HttpHeadersFilter, Ordered {
 
-    /** After Spring Cloud Gateway's Remove(X)ForwardedHeadersFilter (order 0), before the hop-by-hop filter. */
-    public static final int ORDER = 1;
+    /**
+     * Last, after Spring Cloud Gateway's Remove(X)ForwardedHeadersFilter (order 0) and its hop-by-hop filter (the last
+     * one that copies the headers): what is added here is not copied again, and a client's {@code Connection:
+     * X-Forwarded-For} cannot make the hop-by-hop filter remove the gateway's own hop.
+     */
+    public static final int ORDER = Ordered.LOWEST_PRECEDENCE;
 
     static final String X_FORWARDED_FOR = "X-Forwarded-For";
     static final String X_FORWARDED_PROTO = "X-Forwarded-Proto";

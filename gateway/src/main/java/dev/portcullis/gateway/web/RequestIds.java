@@ -1,5 +1,6 @@
 package dev.portcullis.gateway.web;
 
+import java.util.HexFormat;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -31,6 +32,9 @@ public final class RequestIds {
 
     public static String generate() {
         ThreadLocalRandom random = ThreadLocalRandom.current();
-        return String.format("%016x%016x", random.nextLong(), random.nextLong());
+        // HexFormat, not String.format: this runs for nearly every request, and format parses its pattern each time
+        return HEX.toHexDigits(random.nextLong()) + HEX.toHexDigits(random.nextLong());
     }
+
+    private static final HexFormat HEX = HexFormat.of();
 }

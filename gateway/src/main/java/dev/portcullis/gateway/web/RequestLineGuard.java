@@ -20,6 +20,7 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import org.springframework.boot.reactor.netty.NettyServerCustomizer;
+import org.springframework.core.env.Environment;
 import org.springframework.http.MediaType;
 import reactor.netty.NettyPipeline;
 
@@ -64,6 +65,14 @@ public final class RequestLineGuard extends ChannelInboundHandlerAdapter {
             }
             channel.pipeline().addBefore(NettyPipeline.HttpTrafficHandler, NAME, new RequestLineGuard(methods, screen, refusals));
         });
+    }
+
+    /** Refuses to start a gateway configured for HTTP/2, whose connections would bypass the guard. */
+    public static void requireHttp11Only(Environment environment) {
+        if (environment.getProperty("server.http2.enabled", Boolean.class, false)) {
+            throw new IllegalStateException("server.http2.enabled=true is not supported: the public server speaks HTTP/1.1, "
+                    + "where every request passes Portcullis' request-line and header screen (terminate HTTP/2 at the ingress)");
+        }
     }
 
     private final RequestMethods methods;
