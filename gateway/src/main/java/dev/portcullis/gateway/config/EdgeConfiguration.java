@@ -65,7 +65,7 @@ public class EdgeConfiguration {
 
     @Bean(destroyMethod = "close")
     RedisConnections redisConnections(RedisProperties redis) {
-        return RedisConnections.connect(redis.url(), redis.commandTimeout(), redis.connectTimeout());
+        return RedisConnections.connect(redis.url(), redis.settings());
     }
 
     @Bean
@@ -123,7 +123,7 @@ public class EdgeConfiguration {
                 .slidingWindowSize(revocation.circuitBreaker().windowSize())
                 .waitDurationInOpenState(revocation.circuitBreaker().openFor())
                 .build());
-        RedisRevocationLookup lookup = new RedisRevocationLookup(redis, breaker, revocation.lookupTimeout());
+        RedisRevocationLookup lookup = new RedisRevocationLookup(redis, breaker, revocation.lookupTimeout(), meters);
         return new DelegatingRevocationChecker(
                 revocation.mode() == RevocationProperties.Mode.VIEW ? view : null, lookup, meters);
     }

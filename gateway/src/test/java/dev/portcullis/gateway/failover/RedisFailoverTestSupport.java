@@ -51,12 +51,17 @@ abstract class RedisFailoverTestSupport extends GatewayIntegrationTest {
     static void failoverProperties(DynamicPropertyRegistry registry, Supplier<Object> url) {
         registry.add("portcullis.redis.url", url);
         registry.add("portcullis.rate-limit.authenticated.requests", () -> "100000000");
+        // like the rate limiter's (GatewayIntegrationTest): a loaded CI machine must not turn a slow answer into a 503
+        registry.add("portcullis.revocation.lookup-timeout", () -> LOOKUP_TIMEOUT);
     }
+
+    static final String LOOKUP_TIMEOUT = "2s";
 
     static synchronized ConfigurableApplicationContext secondInstance(String url) {
         if (second == null) {
             second = startSecondInstance("--portcullis.redis.url=" + url,
-                    "--portcullis.rate-limit.authenticated.requests=100000000");
+                    "--portcullis.rate-limit.authenticated.requests=100000000",
+                    "--portcullis.revocation.lookup-timeout=" + LOOKUP_TIMEOUT);
         }
         return second;
     }
