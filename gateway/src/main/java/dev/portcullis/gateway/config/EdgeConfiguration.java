@@ -124,6 +124,7 @@ public class EdgeConfiguration {
                 .waitDurationInOpenState(revocation.circuitBreaker().openFor())
                 .build());
         RedisRevocationLookup lookup = new RedisRevocationLookup(redis, breaker, revocation.lookupTimeout(), meters);
+        view.onRedisAnswered(lookup::redisAnswered);
         return new DelegatingRevocationChecker(
                 revocation.mode() == RevocationProperties.Mode.VIEW ? view : null, lookup, meters);
     }

@@ -59,6 +59,19 @@ public final class RedisRevocationLookup implements RevocationChecker {
                 });
     }
 
+    /**
+     * Another read of the revocation set's node just succeeded (the view's heartbeat): close the breaker if it is open
+     * or half-open. Otherwise it would stay open after a fail-over until lookups came, and then its half-open state
+     * would refuse all but a handful of the burst of lookups that a distrusted view sends, each a 503.
+     */
+    public void redisAnswered() {
+        CircuitBreaker.State state = breaker.getState();
+        if (state == CircuitBreaker.State.OPEN || state == CircuitBreaker.State.HALF_OPEN) {
+            breaker.transitionToClosedState();
+            log.info("event=revocation_breaker_closed reason=revocation_node_answered previous_state={}", state);
+        }
+    }
+
     static RevocationStatus statusOf(VerifiedToken token, Optional<String> jti, Optional<String> subject) {
         if (jti.isPresent()) {
             return RevocationStatus.REVOKED_TOKEN;

@@ -93,6 +93,8 @@ public final class RevocationView implements SmartLifecycle {
     private volatile Disposable.Composite tasks = Disposables.composite();
     private volatile StatefulRedisPubSubConnection<String, String> connection;
     private volatile boolean running;
+    /** Told of every successful sequence read: proof that the {revoked} master answers (see {@link #onRedisAnswered}). */
+    private volatile Runnable redisAnswered = () -> { };
 
     public RevocationView(RedisConnections redis, RevocationProperties properties, Duration maxTokenLifetime,
                           Duration clockSkew, Clock clock, MeterRegistry meters) {
@@ -115,6 +117,14 @@ public final class RevocationView implements SmartLifecycle {
         Gauge.builder("portcullis.revocation.view.sequence", appliedSequence, AtomicLong::get)
                 .description("Revocation sequence up to which this view holds every revocation (compare with {revoked}:seq)")
                 .register(meters);
+    }
+
+    /**
+     * {@code listener} runs after every successful read of {@code {revoked}:seq}, once per heartbeat: the lookups'
+     * circuit breaker uses it to close as soon as the node holding the revocation set answers again.
+     */
+    public void onRedisAnswered(Runnable listener) {
+        this.redisAnswered = listener;
     }
 
     /** Whether the view may answer on its own (see the class comment). */
@@ -261,6 +271,7 @@ public final class RevocationView implements SmartLifecycle {
                 .timeout(properties.staleAfter())
                 .doOnNext(current -> {
                     lastSequenceReadNanos.set(System.nanoTime());
+                    redisAnswered.run();
                     if (applied != UNKNOWN_SEQUENCE && current < applied) {
                         appliedSequence.set(current);
                         missed("reset", applied, current);
