@@ -115,6 +115,15 @@ public final class TestRedisCluster implements AutoCloseable {
         throw new IllegalStateException("no master serves slot " + slot);
     }
 
+    /** The replica of {@code master} (one replica per master). */
+    public RedisServerProcess replicaOf(RedisServerProcess master) {
+        String masterId = withNode(master, RedisCommands::clusterMyId);
+        return running().stream().filter(node -> node != master)
+                .filter(node -> withNode(node, redis -> redis.info("replication").contains("role:slave")
+                        && redis.clusterNodes().lines().anyMatch(line -> line.contains("myself") && line.contains(masterId))))
+                .findFirst().orElseThrow(() -> new IllegalStateException("no replica of port " + master.port()));
+    }
+
     /** A master other than the one serving {@code key}. */
     public RedisServerProcess masterNotServing(String key) {
         RedisServerProcess owner = masterOf(key);
