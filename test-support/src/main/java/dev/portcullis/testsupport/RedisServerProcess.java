@@ -68,7 +68,10 @@ public final class RedisServerProcess implements AutoCloseable {
         RedisServerProcess server = new RedisServerProcess(port,
                 List.of("--cluster-enabled", "yes", "--cluster-config-file", "nodes-" + port + ".conf",
                         // 2 s: how long a silent master takes to be judged failed (then its replica is promoted)
-                        "--cluster-node-timeout", "2000"));
+                        "--cluster-node-timeout", "2000",
+                        // as the README asks of production clusters: the other masters keep serving their slots while
+                        // one is failed over (the default, yes, answers CLUSTERDOWN for every key meanwhile)
+                        "--cluster-require-full-coverage", "no"));
         server.start();
         return server;
     }
