@@ -113,6 +113,12 @@ abstract class RedisFailoverTestSupport extends GatewayIntegrationTest {
 
         String good = tokens.forUser(goodUser).sign();
         String revoked = tokens.forUser("revoked-before-" + what).sign();
+        // both ready (key set loaded, view live) before anything is measured
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            for (int instance : ports) {
+                assertThat(status(instance, good)).isEqualTo(200);
+            }
+        });
         revoke(url, revoked);
         // held on both instances before the fail-over (the one-second bound is asserted after it)
         await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
