@@ -124,10 +124,20 @@ public final class TestRedisCluster implements AutoCloseable {
                 .findFirst().orElseThrow(() -> new IllegalStateException("no replica of port " + master.port()));
     }
 
-    /** A master other than the one serving {@code key}. */
+    /** A master other than the one serving {@code key}, with a replica to take over from it. */
     public RedisServerProcess masterNotServing(String key) {
         RedisServerProcess owner = masterOf(key);
-        return running().stream().filter(node -> node != owner && isMaster(node)).findFirst().orElseThrow();
+        return running().stream().filter(node -> node != owner && isMaster(node) && hasReplica(node)).findFirst()
+                .orElseThrow(() -> new IllegalStateException("no other master with a replica"));
+    }
+
+    private boolean hasReplica(RedisServerProcess master) {
+        try {
+            replicaOf(master);
+            return true;
+        } catch (IllegalStateException none) {
+            return false;
+        }
     }
 
     /**
@@ -150,19 +160,6 @@ public final class TestRedisCluster implements AutoCloseable {
             }
             LockSupport.parkNanos(POLL.toNanos());
         }
-    }
-
-    /**
-     * Starts a killed node again on its port and waits until it has rejoined as a replica in sync: the cluster has
-     * one replica per master again, ready for the next fail-over.
-     */
-    public void restart(RedisServerProcess killed) {
-        killed.start();
-        awaitCluster("port " + killed.port() + " back as a replica in sync", () -> {
-            String replication = withNode(killed, redis -> redis.info("replication"));
-            return replication.contains("role:slave") && replication.contains("master_link_status:up")
-                    && running().stream().allMatch(node -> Optional.ofNullable(info(node)).orElse("").contains("cluster_state:ok"));
-        });
     }
 
     private String info(RedisServerProcess node) {
