@@ -74,6 +74,7 @@ public final class RevocationView implements SmartLifecycle {
     /** sub -> revoke-all instant, epoch ms. */
     private final Map<String, Long> revokedSubjects = new ConcurrentHashMap<>();
     private final AtomicBoolean synced = new AtomicBoolean();
+    private final AtomicBoolean retryPending = new AtomicBoolean();
     /**
      * Bumped whenever the view is distrusted: a resync marks the view synced only if nothing distrusted it since the
      * resync began, or a resync begun before a gap would vouch for revocations it never read.
@@ -336,8 +337,12 @@ public final class RevocationView implements SmartLifecycle {
                     // Failure policy: until a sync succeeds requests are checked against Redis directly (and fail
                     // closed when it cannot answer), so retry at the heartbeat's pace: after a fail-over the first
                     // retry that reaches the new master makes the view live again.
-                    if (running) {
-                        tasks.add(Mono.delay(properties.heartbeatInterval()).subscribe(tick -> resync("retry")));
+                    // One retry pending at a time, however many resyncs failed meanwhile.
+                    if (running && retryPending.compareAndSet(false, true)) {
+                        tasks.add(Mono.delay(properties.heartbeatInterval()).subscribe(tick -> {
+                            retryPending.set(false);
+                            resync("retry");
+                        }));
                     }
                 }));
     }
