@@ -187,6 +187,19 @@ public final class RedisConnections implements AutoCloseable {
     }
 
     /**
+     * The address ({@code host:port}) of the master serving {@code key}'s slot as of the client's current topology, to
+     * keep state per shard (a circuit breaker per node, so that one lost shard does not switch off the others); on a
+     * single node or Sentinel always {@code "single"}. No I/O: read from the topology the client holds.
+     */
+    public String nodeOf(String key) {
+        if (connection != null) {
+            return "single";
+        }
+        RedisClusterNode master = clusterConnection.getPartitions().getMasterBySlot(SlotHash.getSlot(key));
+        return master == null ? "unassigned" : master.getUri().getHost() + ":" + master.getUri().getPort();
+    }
+
+    /**
      * A new pub/sub connection. On a cluster, a classic {@code PUBLISH} reaches every node, so subscribing through any
      * node sees every message; when that node is lost, the reconnect goes round the other known nodes and the
      * subscription is restored through the first that answers.

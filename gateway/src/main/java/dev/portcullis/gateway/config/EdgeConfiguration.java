@@ -148,9 +148,11 @@ public class EdgeConfiguration {
 
     @Bean
     RedisRateLimiter redisRateLimiter(RedisConnections redis, RateLimitProperties rateLimit, CircuitBreakerRegistry breakers) {
-        CircuitBreaker breaker = breakers.circuitBreaker("redis-ratelimit", CircuitBreakerConfig.custom()
-                .minimumNumberOfCalls(5).slidingWindowSize(20).waitDurationInOpenState(Duration.ofSeconds(5)).build());
-        return new RedisRateLimiter(redis, breaker, rateLimit.timeout());
+        CircuitBreakerConfig breaker = CircuitBreakerConfig.custom()
+                .minimumNumberOfCalls(5).slidingWindowSize(20).waitDurationInOpenState(Duration.ofSeconds(5)).build();
+        // one breaker per Redis node ("redis-ratelimit-single" off a cluster): one lost shard leaves the others checked
+        return new RedisRateLimiter(redis, node -> breakers.circuitBreaker("redis-ratelimit-" + node, breaker),
+                rateLimit.timeout());
     }
 
     @Bean
