@@ -110,7 +110,7 @@ class BlockHoundIntegrationTest extends GatewayIntegrationTest {
         VerifiedToken verified = VerifiedToken.of("u-4", "jti-blockhound", Instant.now().getEpochSecond(),
                 Instant.now().plusSeconds(600), "user", List.of(), List.of(), List.of("pwd"), "web");
         RedisRevocationLookup lookup = new RedisRevocationLookup(redisConnections, CircuitBreaker.ofDefaults("blockhound"),
-                Duration.ofSeconds(2));
+                Duration.ofSeconds(2), new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
         StepVerifier.create(Mono.defer(() -> lookup.check(verified)).subscribeOn(Schedulers.parallel()))
                 .expectNext(RevocationStatus.REVOKED_TOKEN)
                 .verifyComplete();

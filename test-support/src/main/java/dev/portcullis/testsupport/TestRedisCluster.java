@@ -7,62 +7,184 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Function;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 
 /**
- * A real Redis Cluster of masters without replicas, each an embedded redis-server process, with the 16384 slots split
- * between them. Proves that every key and script is cluster-safe (no cross-slot command).
+ * A real Redis Cluster, each node an embedded redis-server process, with the 16384 slots split between the masters.
+ * Without replicas it proves that every key and script is cluster-safe (no cross-slot command); with one replica per
+ * master ({@link #start(int, int)}) a test can kill a master ({@link RedisServerProcess#stop()} is a SIGKILL) and
+ * watch Redis promote its replica ({@link #awaitFailover}).
  */
 public final class TestRedisCluster implements AutoCloseable {
 
     private static final int SLOTS = 16384;
     private static final Duration FORM_TIMEOUT = Duration.ofSeconds(30);
+    /** How often the cluster's own state is polled: gossip offers no event to wait on. */
+    private static final Duration POLL = Duration.ofMillis(20);
 
-    private final List<RedisServerProcess> nodes;
+    private final List<RedisServerProcess> masters;
+    private final List<RedisServerProcess> replicas;
 
-    private TestRedisCluster(List<RedisServerProcess> nodes) {
-        this.nodes = nodes;
+    private TestRedisCluster(List<RedisServerProcess> masters, List<RedisServerProcess> replicas) {
+        this.masters = masters;
+        this.replicas = replicas;
     }
 
+    /** {@code masters} masters and no replica. */
     public static TestRedisCluster start(int masters) {
-        List<RedisServerProcess> nodes = new ArrayList<>();
+        return start(masters, 0);
+    }
+
+    /** {@code masters} masters with {@code replicasPerMaster} replicas each (3 and 1: the smallest cluster that fails over). */
+    public static TestRedisCluster start(int masters, int replicasPerMaster) {
+        List<RedisServerProcess> primaries = new ArrayList<>();
+        List<RedisServerProcess> secondaries = new ArrayList<>();
         for (int i = 0; i < masters; i++) {
-            nodes.add(RedisServerProcess.startClusterNode());
+            primaries.add(RedisServerProcess.startClusterNode());
         }
-        TestRedisCluster cluster = new TestRedisCluster(nodes);
-        cluster.form();
+        for (int i = 0; i < masters * replicasPerMaster; i++) {
+            secondaries.add(RedisServerProcess.startClusterNode());
+        }
+        TestRedisCluster cluster = new TestRedisCluster(primaries, secondaries);
+        cluster.form(replicasPerMaster);
         return cluster;
     }
 
-    private void form() {
-        int perNode = SLOTS / nodes.size();
-        for (int i = 0; i < nodes.size(); i++) {
+    private void form(int replicasPerMaster) {
+        int perNode = SLOTS / masters.size();
+        for (int i = 0; i < masters.size(); i++) {
             int first = i * perNode;
-            int last = i == nodes.size() - 1 ? SLOTS - 1 : first + perNode - 1;
-            withNode(nodes.get(i), redis -> redis.clusterAddSlots(java.util.stream.IntStream.rangeClosed(first, last).toArray()));
+            int last = i == masters.size() - 1 ? SLOTS - 1 : first + perNode - 1;
+            withNode(masters.get(i), redis -> redis.clusterAddSlots(IntStream.rangeClosed(first, last).toArray()));
         }
-        RedisServerProcess first = nodes.getFirst();
-        for (RedisServerProcess other : nodes.subList(1, nodes.size())) {
+        List<RedisServerProcess> all = nodes();
+        RedisServerProcess first = all.getFirst();
+        for (RedisServerProcess other : all.subList(1, all.size())) {
             withNode(first, redis -> redis.clusterMeet("127.0.0.1", other.port()));
         }
+        awaitCluster("every node knows every other", () -> all.stream().allMatch(node -> withNode(node, redis ->
+                redis.clusterInfo().contains("cluster_known_nodes:" + all.size()))));
+        for (int i = 0; i < replicas.size(); i++) {
+            String masterId = withNode(masters.get(i / replicasPerMaster), RedisCommands::clusterMyId);
+            withNode(replicas.get(i), redis -> redis.clusterReplicate(masterId));
+        }
+        awaitCluster("cluster_state:ok everywhere, every replica in sync", () -> all.stream().allMatch(node -> withNode(node,
+                redis -> redis.clusterInfo().contains("cluster_state:ok")))
+                && replicas.stream().allMatch(replica -> withNode(replica, redis -> redis.info("replication")
+                .contains("master_link_status:up"))));
+    }
+
+    private static void awaitCluster(String what, java.util.function.BooleanSupplier condition) {
         Instant deadline = Instant.now().plus(FORM_TIMEOUT);
-        while (!allNodesSayOk()) {
+        while (!condition.getAsBoolean()) {
             if (Instant.now().isAfter(deadline)) {
-                throw new IllegalStateException("cluster did not reach cluster_state:ok within " + FORM_TIMEOUT);
+                throw new IllegalStateException("cluster not formed within " + FORM_TIMEOUT + ": " + what);
             }
-            // polling the cluster's own state (redis-server 6.2 has no ADDSLOTSRANGE and no join event); the gossip protocol offers no event to wait on
-            LockSupport.parkNanos(Duration.ofMillis(100).toNanos());
+            // polling the cluster's own state (redis-server 6.2 has no ADDSLOTSRANGE and no join event)
+            LockSupport.parkNanos(POLL.toNanos());
         }
     }
 
-    private boolean allNodesSayOk() {
-        return nodes.stream().allMatch(node -> withNode(node, redis -> redis.clusterInfo().contains("cluster_state:ok")
-                && redis.clusterInfo().contains("cluster_known_nodes:" + nodes.size())));
+    /** The master currently serving {@code key}'s slot. */
+    public RedisServerProcess masterOf(String key) {
+        RedisServerProcess any = running().getFirst();
+        long slot = withNode(any, redis -> redis.clusterKeyslot(key));
+        String nodes = withNode(any, RedisCommands::clusterNodes);
+        for (String line : nodes.lines().toList()) {
+            String[] fields = line.split(" ");
+            if (!fields[2].contains("master") || fields[2].contains("fail")) {
+                continue;
+            }
+            for (int i = 8; i < fields.length; i++) {
+                String[] range = fields[i].split("-");
+                if (range[0].startsWith("[")) {
+                    continue; // a slot being migrated
+                }
+                long from = Long.parseLong(range[0]);
+                long to = range.length > 1 ? Long.parseLong(range[1]) : from;
+                if (slot >= from && slot <= to) {
+                    int port = Integer.parseInt(fields[1].substring(fields[1].indexOf(':') + 1, fields[1].indexOf('@')));
+                    return nodes().stream().filter(node -> node.port() == port).findFirst().orElseThrow();
+                }
+            }
+        }
+        throw new IllegalStateException("no master serves slot " + slot);
     }
 
-    private static <T> T withNode(RedisServerProcess node, java.util.function.Function<RedisCommands<String, String>, T> action) {
+    /** The replica of {@code master} (one replica per master). */
+    public RedisServerProcess replicaOf(RedisServerProcess master) {
+        String masterId = withNode(master, RedisCommands::clusterMyId);
+        return running().stream().filter(node -> node != master)
+                .filter(node -> withNode(node, redis -> redis.info("replication").contains("role:slave")
+                        && redis.clusterNodes().lines().anyMatch(line -> line.contains("myself") && line.contains(masterId))))
+                .findFirst().orElseThrow(() -> new IllegalStateException("no replica of port " + master.port()));
+    }
+
+    /** A master other than the one serving {@code key}, with a replica to take over from it. */
+    public RedisServerProcess masterNotServing(String key) {
+        RedisServerProcess owner = masterOf(key);
+        return running().stream().filter(node -> node != owner && isMaster(node) && hasReplica(node)).findFirst()
+                .orElseThrow(() -> new IllegalStateException("no other master with a replica"));
+    }
+
+    private boolean hasReplica(RedisServerProcess master) {
+        try {
+            replicaOf(master);
+            return true;
+        } catch (IllegalStateException none) {
+            return false;
+        }
+    }
+
+    /**
+     * Waits until the cluster is healthy again after {@code killed} died: one of its replicas has been promoted and
+     * every running node reports {@code cluster_state:ok}. Returns when that was first seen (within {@link #POLL}).
+     */
+    public Instant awaitFailover(RedisServerProcess killed, Duration timeout) {
+        Instant deadline = Instant.now().plus(timeout);
+        while (true) {
+            List<RedisServerProcess> running = running();
+            // as many running masters as there were slot owners: the killed one's replica has taken over
+            boolean healthy = running.stream().filter(this::isMaster).count() == masters.size()
+                    && running.stream().allMatch(node -> Optional.ofNullable(info(node)).orElse("")
+                    .contains("cluster_state:ok"));
+            if (healthy) {
+                return Instant.now();
+            }
+            if (Instant.now().isAfter(deadline)) {
+                throw new IllegalStateException("no fail-over of port " + killed.port() + " within " + timeout);
+            }
+            LockSupport.parkNanos(POLL.toNanos());
+        }
+    }
+
+    private String info(RedisServerProcess node) {
+        try {
+            return withNode(node, RedisCommands::clusterInfo);
+        } catch (RuntimeException e) {
+            return null; // a node that cannot answer right now is not healthy
+        }
+    }
+
+    private boolean isMaster(RedisServerProcess node) {
+        try {
+            return withNode(node, redis -> redis.info("replication").contains("role:master"));
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    private List<RedisServerProcess> running() {
+        return nodes().stream().filter(RedisServerProcess::isRunning).toList();
+    }
+
+    static <T> T withNode(RedisServerProcess node, Function<RedisCommands<String, String>, T> action) {
         RedisClient client = RedisClient.create(node.url());
+        client.setDefaultTimeout(Duration.ofSeconds(2));
         try (StatefulRedisConnection<String, String> connection = client.connect()) {
             return action.apply(connection.sync());
         } finally {
@@ -70,17 +192,23 @@ public final class TestRedisCluster implements AutoCloseable {
         }
     }
 
-    /** Seed URIs, comma-separated, as a cluster client takes them: {@code redis://127.0.0.1:p1,redis://127.0.0.1:p2}. */
+    /**
+     * Seed URIs, comma-separated, as a cluster client takes them: {@code redis://127.0.0.1:p1,redis://127.0.0.1:p2};
+     * every node, replicas included, so that a client can start with any one of them down.
+     */
     public String urls() {
-        return nodes.stream().map(RedisServerProcess::url).collect(Collectors.joining(","));
+        return nodes().stream().map(RedisServerProcess::url).collect(Collectors.joining(","));
     }
 
+    /** Masters first (in slot order), then replicas. */
     public List<RedisServerProcess> nodes() {
-        return List.copyOf(nodes);
+        List<RedisServerProcess> all = new ArrayList<>(masters);
+        all.addAll(replicas);
+        return List.copyOf(all);
     }
 
     @Override
     public void close() {
-        nodes.forEach(RedisServerProcess::stop);
+        nodes().forEach(RedisServerProcess::stop);
     }
 }

@@ -1,6 +1,7 @@
 package dev.portcullis.auth.config;
 
 import dev.portcullis.contract.TokenLifetime;
+import dev.portcullis.redis.RedisConnections;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
@@ -61,7 +62,7 @@ public record AuthProperties(
             throw new IllegalArgumentException("portcullis.auth.max-request-size must be at least 1KB");
         }
         trustedProxies = trustedProxies == null ? List.of("127.0.0.0/8", "::1/128") : List.copyOf(trustedProxies);
-        redis = redis == null ? new Redis(null, null, null) : redis;
+        redis = redis == null ? new Redis(null, null, null, null, null, null, null, null) : redis;
         keys = keys == null ? new Keys(null, null, null, null, null, null, null, null) : keys;
         refresh = refresh == null ? new Refresh(null, null, null, null, null) : refresh;
         passwords = passwords == null ? new Passwords(null) : passwords;
@@ -94,15 +95,43 @@ public record AuthProperties(
     }
 
     /**
-     * @param url            {@code REDIS_URL}: single node, sentinel or comma-separated cluster seeds
-     * @param commandTimeout upper bound of each Redis command
-     * @param connectTimeout upper bound of opening a connection
+     * @param url                        {@code REDIS_URL}: single node, sentinel or comma-separated cluster seeds
+     * @param commandTimeout             upper bound of each Redis command
+     * @param connectTimeout             upper bound of opening a connection
+     * @param topologyRefreshPeriod      Cluster: the topology is re-read this often whatever happens (the back-stop)
+     * @param adaptiveRefreshMinInterval Cluster: least time between two refreshes triggered by redirects or failing
+     *                                   reconnects
+     * @param reconnectDelayMax          reconnect attempts back off up to this
+     * @param revocationReplicas         a revocation is confirmed only once this many of its master's replicas hold it
+     *                                   (fewer when fewer are connected; 0 = the master alone), so that no fail-over
+     *                                   can lose a revocation the client was told had succeeded
+     * @param revocationReplicaTimeout   how long a revocation waits for them before the client gets a retryable 503
      */
-    public record Redis(String url, Duration commandTimeout, Duration connectTimeout) {
+    public record Redis(String url, Duration commandTimeout, Duration connectTimeout, Duration topologyRefreshPeriod,
+                        Duration adaptiveRefreshMinInterval, Duration reconnectDelayMax, Integer revocationReplicas,
+                        Duration revocationReplicaTimeout) {
         public Redis {
             url = orDefault(url, "redis://localhost:6379");
             commandTimeout = positive("portcullis.auth.redis.command-timeout", commandTimeout, Duration.ofSeconds(2));
             connectTimeout = positive("portcullis.auth.redis.connect-timeout", connectTimeout, Duration.ofSeconds(5));
+            topologyRefreshPeriod = positive("portcullis.auth.redis.topology-refresh-period", topologyRefreshPeriod,
+                    RedisConnections.Settings.DEFAULT_TOPOLOGY_REFRESH_PERIOD);
+            adaptiveRefreshMinInterval = positive("portcullis.auth.redis.adaptive-refresh-min-interval",
+                    adaptiveRefreshMinInterval, RedisConnections.Settings.DEFAULT_ADAPTIVE_REFRESH_MIN_INTERVAL);
+            reconnectDelayMax = positive("portcullis.auth.redis.reconnect-delay-max", reconnectDelayMax,
+                    RedisConnections.Settings.DEFAULT_RECONNECT_DELAY_MAX);
+            revocationReplicas = revocationReplicas == null ? 1 : revocationReplicas;
+            if (revocationReplicas < 0) {
+                throw new IllegalArgumentException("portcullis.auth.redis.revocation-replicas must not be negative");
+            }
+            revocationReplicaTimeout = positive("portcullis.auth.redis.revocation-replica-timeout",
+                    revocationReplicaTimeout, Duration.ofMillis(500));
+        }
+
+        /** What {@link RedisConnections} takes. */
+        public RedisConnections.Settings settings() {
+            return new RedisConnections.Settings(commandTimeout, connectTimeout, topologyRefreshPeriod,
+                    adaptiveRefreshMinInterval, reconnectDelayMax);
         }
     }
 

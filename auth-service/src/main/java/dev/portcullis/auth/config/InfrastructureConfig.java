@@ -22,7 +22,7 @@ class InfrastructureConfig {
     @Bean(destroyMethod = "close")
     RedisConnections redisConnections(AuthProperties properties) {
         AuthProperties.Redis redis = properties.redis();
-        return RedisConnections.connect(redis.url(), redis.commandTimeout(), redis.connectTimeout());
+        return RedisConnections.connect(redis.url(), redis.settings());
     }
 
     @Bean

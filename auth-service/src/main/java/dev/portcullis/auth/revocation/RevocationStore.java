@@ -4,7 +4,13 @@ import dev.portcullis.auth.config.AuthProperties;
 import dev.portcullis.contract.RevocationKeys;
 import dev.portcullis.contract.RevocationMessage;
 import dev.portcullis.contract.RevocationScript;
+import dev.portcullis.auth.web.ApiException;
+import dev.portcullis.redis.RedisConnections;
 import io.lettuce.core.ScriptOutputType;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import io.lettuce.core.cluster.api.reactive.RedisClusterReactiveCommands;
 import java.time.Clock;
 import java.time.Duration;
@@ -21,25 +27,45 @@ import reactor.core.publisher.Mono;
  * Each write is one {@link RevocationScript}: the key, the next {@code {revoked}:seq} and the
  * {@link RevocationMessage} carrying it on the {@code revocations} channel go out in one atomic step, so a caching
  * gateway either hears of the revocation or sees the sequence move without it, and resyncs.
+ *
+ * <p>A revocation is confirmed to the caller only once it is on the master and on
+ * {@code portcullis.auth.redis.revocation-replicas} of its replicas (WAIT): Redis replicates asynchronously, and a
+ * master lost right after the script would otherwise take the revocation with it, the promoted replica never having
+ * had the key. Failure policy: a revocation Redis did not take, or whose replicas did not confirm it in time, is an
+ * error the client can retry (503 with {@code Retry-After}), never a success that no gateway hears about; logged and
+ * counted ({@code portcullis.auth.revocation.writes{outcome}}). Writing it again is harmless.
  */
 @Component
 public final class RevocationStore {
 
+    private static final Logger log = LoggerFactory.getLogger(RevocationStore.class);
+
+    private final RedisConnections connections;
     private final RedisClusterReactiveCommands<String, String> redis;
+    private final int replicas;
+    private final Duration replicaTimeout;
+    private final Counter replicated;
+    private final Counter unreplicated;
+    private final Counter failed;
     private final Clock clock;
     private final Duration clockSkew;
     private final Duration subjectTtl;
     private final String channel;
 
     @Autowired
-    RevocationStore(RedisClusterReactiveCommands<String, String> redis, Clock clock, AuthProperties properties) {
-        this(redis, clock, properties, RevocationKeys.CHANNEL);
+    RevocationStore(RedisConnections redis, Clock clock, AuthProperties properties, MeterRegistry meters) {
+        this(redis, clock, properties, meters, RevocationKeys.CHANNEL);
     }
 
     /** @param channel where the messages go: {@link RevocationKeys#CHANNEL}, or in a test one nobody listens to */
-    RevocationStore(RedisClusterReactiveCommands<String, String> redis, Clock clock, AuthProperties properties,
-                    String channel) {
-        this.redis = redis;
+    RevocationStore(RedisConnections redis, Clock clock, AuthProperties properties, MeterRegistry meters, String channel) {
+        this.connections = redis;
+        this.redis = redis.reactive();
+        this.replicas = properties.redis().revocationReplicas();
+        this.replicaTimeout = properties.redis().revocationReplicaTimeout();
+        this.replicated = writes(meters, "replicated");
+        this.unreplicated = writes(meters, "unreplicated");
+        this.failed = writes(meters, "failed");
         this.channel = channel;
         this.clock = clock;
         this.clockSkew = properties.clockSkew();
@@ -65,11 +91,38 @@ public final class RevocationStore {
         return write(new RevocationMessage.SubjectRevoked(subject, now), subjectTtl).thenReturn(now);
     }
 
-    /** Key, sequence and message in one script; answers the sequence the revocation got. */
+    private static Counter writes(MeterRegistry meters, String outcome) {
+        return Counter.builder("portcullis.auth.revocation.writes")
+                .description("Revocation writes: replicated (confirmed), unreplicated or failed (the client got a retryable 503)")
+                .tag("outcome", outcome).register(meters);
+    }
+
+    /**
+     * Key, sequence and message in one script on the master, then confirmed by its replicas; answers the sequence the
+     * revocation got. Errors (a retryable 503) when Redis did not take it or its replicas did not confirm it in time.
+     */
     Mono<Long> write(RevocationMessage revocation, Duration ttl) {
-        return redis.<Long>eval(RevocationScript.LUA, ScriptOutputType.INTEGER, RevocationScript.keys(revocation),
-                        RevocationScript.arguments(revocation, ttl, channel))
-                .next();
+        return connections.writeAndWait(revocation.key(),
+                        node -> node.<Long>eval(RevocationScript.LUA, ScriptOutputType.INTEGER, RevocationScript.keys(revocation),
+                                RevocationScript.arguments(revocation, ttl, channel)).next(),
+                        replicas, replicaTimeout)
+                .doOnError(error -> {
+                    failed.increment();
+                    log.warn("event=revocation_write_failed policy=retryable_503 error={}", error.getClass().getSimpleName());
+                })
+                .flatMap(written -> {
+                    if (written.isReplicated()) {
+                        replicated.increment();
+                        return Mono.just(written.result());
+                    }
+                    // Written and published on the master, but a fail-over now could still lose the key: the client
+                    // is told to retry rather than that it is done.
+                    unreplicated.increment();
+                    log.warn("event=revocation_unreplicated policy=retryable_503 sequence={} replicas_connected={} "
+                                    + "replicas_wanted={} replicas_acknowledged={}", written.result(), written.connected(),
+                            written.wanted(), written.acknowledged());
+                    return Mono.error(ApiException.unavailable("The revocation could not be confirmed yet; retry shortly"));
+                });
     }
 
     /** Whether this token's jti is revoked or it was issued at or before a revoke-all of its subject. */

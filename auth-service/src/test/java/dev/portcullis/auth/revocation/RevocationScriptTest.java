@@ -52,7 +52,7 @@ class RevocationScriptTest {
     void writesTheKeyBumpsTheSequenceAndPublishesTheMessageCarryingItInOneScript(String deployment) {
         try (RedisConnections redis = RedisConnections.connect(url(deployment), Duration.ofSeconds(2), Duration.ofSeconds(5))) {
             List<String> messages = subscribe(redis);
-            RevocationStore store = new RevocationStore(redis.reactive(), clock, defaults());
+            RevocationStore store = new RevocationStore(redis, clock, defaults(), new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
             long before = sequence(redis);
             Instant expiresAt = clock.instant().plus(Duration.ofMinutes(10));
 
@@ -78,8 +78,8 @@ class RevocationScriptTest {
     void aRevocationWhoseMessageIsLostStillMovesTheSequenceThatGatewaysRead(String deployment) {
         try (RedisConnections redis = RedisConnections.connect(url(deployment), Duration.ofSeconds(2), Duration.ofSeconds(5))) {
             List<String> messages = subscribe(redis);
-            RevocationStore lost = new RevocationStore(redis.reactive(), clock, defaults(), "revocations-nobody-listens");
-            RevocationStore heard = new RevocationStore(redis.reactive(), clock, defaults());
+            RevocationStore lost = new RevocationStore(redis, clock, defaults(), new io.micrometer.core.instrument.simple.SimpleMeterRegistry(), "revocations-nobody-listens");
+            RevocationStore heard = new RevocationStore(redis, clock, defaults(), new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
             long before = sequence(redis);
 
             lost.revokeToken("lost-" + deployment, clock.instant().plusSeconds(60)).block(Duration.ofSeconds(5));

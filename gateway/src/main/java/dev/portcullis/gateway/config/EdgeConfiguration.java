@@ -65,7 +65,7 @@ public class EdgeConfiguration {
 
     @Bean(destroyMethod = "close")
     RedisConnections redisConnections(RedisProperties redis) {
-        return RedisConnections.connect(redis.url(), redis.commandTimeout(), redis.connectTimeout());
+        return RedisConnections.connect(redis.url(), redis.settings());
     }
 
     @Bean
@@ -124,7 +124,8 @@ public class EdgeConfiguration {
                 .waitDurationInOpenState(revocation.circuitBreaker().openFor())
                 .writableStackTraceEnabled(false)
                 .build());
-        RedisRevocationLookup lookup = new RedisRevocationLookup(redis, breaker, revocation.lookupTimeout());
+        RedisRevocationLookup lookup = new RedisRevocationLookup(redis, breaker, revocation.lookupTimeout(), meters);
+        view.onRedisAnswered(lookup::redisAnswered);
         return new DelegatingRevocationChecker(
                 revocation.mode() == RevocationProperties.Mode.VIEW ? view : null, lookup, meters);
     }
@@ -148,11 +149,13 @@ public class EdgeConfiguration {
 
     @Bean
     RedisRateLimiter redisRateLimiter(RedisConnections redis, RateLimitProperties rateLimit, CircuitBreakerRegistry breakers) {
-        CircuitBreaker breaker = breakers.circuitBreaker("redis-ratelimit", CircuitBreakerConfig.custom()
+        CircuitBreakerConfig breaker = CircuitBreakerConfig.custom()
                 .minimumNumberOfCalls(5).slidingWindowSize(20).waitDurationInOpenState(Duration.ofSeconds(5))
                 // an open breaker refuses every call with an exception: without a stack trace, each costs next to nothing
-                .writableStackTraceEnabled(false).build());
-        return new RedisRateLimiter(redis, breaker, rateLimit.timeout());
+                .writableStackTraceEnabled(false).build();
+        // one breaker per Redis node ("redis-ratelimit-single" off a cluster): one lost shard leaves the others checked
+        return new RedisRateLimiter(redis, node -> breakers.circuitBreaker("redis-ratelimit-" + node, breaker),
+                rateLimit.timeout());
     }
 
     @Bean

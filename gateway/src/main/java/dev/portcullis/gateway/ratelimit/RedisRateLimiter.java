@@ -12,6 +12,9 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
@@ -23,7 +26,8 @@ import reactor.core.publisher.Mono;
  *
  * <p>Failure policy: when Redis cannot answer, the request passes (counted as {@code outcome=error}). Rate limiting
  * protects capacity, not identity; refusing all traffic because the limiter is down would turn a Redis outage into a
- * full outage. Identity checks (revocation) fail closed instead.
+ * full outage. Identity checks (revocation) fail closed instead. On Redis Cluster the circuit breaker is per shard
+ * (the master serving the bucket's slot): a lost shard's buckets go unchecked, the other shards' stay enforced.
  */
 public final class RedisRateLimiter {
 
@@ -56,13 +60,18 @@ public final class RedisRateLimiter {
             """;
 
     private final RedisConnections redis;
-    private final CircuitBreaker breaker;
+    private final Function<String, CircuitBreaker> breakerOfNode;
+    private final Map<String, CircuitBreaker> breakers = new ConcurrentHashMap<>();
     private final Duration timeout;
     private final String sha;
 
-    public RedisRateLimiter(RedisConnections redis, CircuitBreaker breaker, Duration timeout) {
+    /**
+     * @param breakerOfNode the circuit breaker for a node's address ({@link RedisConnections#nodeOf}); asked once per
+     *                      node
+     */
+    public RedisRateLimiter(RedisConnections redis, Function<String, CircuitBreaker> breakerOfNode, Duration timeout) {
         this.redis = redis;
-        this.breaker = breaker;
+        this.breakerOfNode = breakerOfNode;
         this.timeout = timeout;
         this.sha = sha1(SCRIPT);
     }
@@ -87,7 +96,7 @@ public final class RedisRateLimiter {
                 .timeout(timeout)
                 .map(result -> new Grant(result.get(0).intValue(), new RateLimitDecision(result.get(0) > 0, limit.burst(),
                         result.get(1), Duration.ofMillis(result.get(2)), Duration.ofMillis(result.get(3)))))
-                .transform(CircuitBreakerOperator.of(breaker))
+                .transform(CircuitBreakerOperator.of(breakers.computeIfAbsent(redis.nodeOf(key), breakerOfNode)))
                 .onErrorResume(error -> {
                     log.debug("event=rate_limit_unchecked error=\"{}\"", error.toString());
                     return Mono.just(Grant.unchecked(limit.burst()));

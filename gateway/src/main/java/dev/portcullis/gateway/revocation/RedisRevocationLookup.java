@@ -6,6 +6,10 @@ import dev.portcullis.redis.RedisConnections;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.reactor.circuitbreaker.operator.CircuitBreakerOperator;
 import io.lettuce.core.KeyValue;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import java.time.Duration;
 import java.util.Optional;
 import reactor.core.publisher.Mono;
@@ -21,8 +25,13 @@ public final class RedisRevocationLookup implements RevocationChecker {
     private final RedisConnections redis;
     private final CircuitBreaker breaker;
     private final Duration timeout;
+    private final Counter failures;
+    private static final Logger log = LoggerFactory.getLogger(RedisRevocationLookup.class);
 
-    public RedisRevocationLookup(RedisConnections redis, CircuitBreaker breaker, Duration timeout) {
+    public RedisRevocationLookup(RedisConnections redis, CircuitBreaker breaker, Duration timeout, MeterRegistry meters) {
+        this.failures = Counter.builder("portcullis.revocation.lookup.failures")
+                .description("Direct revocation lookups that Redis (or the open breaker) did not answer: answered UNKNOWN")
+                .register(meters);
         this.redis = redis;
         this.breaker = breaker;
         this.timeout = timeout;
@@ -40,7 +49,27 @@ public final class RedisRevocationLookup implements RevocationChecker {
                     return statusOf(token, jti, subject);
                 })
                 .transform(CircuitBreakerOperator.of(breaker))
-                .onErrorReturn(RevocationStatus.UNKNOWN);
+                // Failure policy: an unreadable revocation set is UNKNOWN, never ACTIVE; the caller fails closed (503)
+                // unless the route opted into fail-open. Counted here by cause; logged per request at debug only (the
+                // caller logs the refusal), since an outage would flood the log.
+                .onErrorResume(error -> {
+                    failures.increment();
+                    log.debug("event=revocation_lookup_failed error=\"{}\"", error.toString());
+                    return Mono.just(RevocationStatus.UNKNOWN);
+                });
+    }
+
+    /**
+     * Another read of the revocation set's node just succeeded (the view's heartbeat): close the breaker if it is open
+     * or half-open. Otherwise it would stay open after a fail-over until lookups came, and then its half-open state
+     * would refuse all but a handful of the burst of lookups that a distrusted view sends, each a 503.
+     */
+    public void redisAnswered() {
+        CircuitBreaker.State state = breaker.getState();
+        if (state == CircuitBreaker.State.OPEN || state == CircuitBreaker.State.HALF_OPEN) {
+            breaker.transitionToClosedState();
+            log.info("event=revocation_breaker_closed reason=revocation_node_answered previous_state={}", state);
+        }
     }
 
     static RevocationStatus statusOf(VerifiedToken token, Optional<String> jti, Optional<String> subject) {

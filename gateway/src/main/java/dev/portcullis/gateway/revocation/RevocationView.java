@@ -6,11 +6,15 @@ import dev.portcullis.gateway.security.VerifiedToken;
 import dev.portcullis.redis.RedisConnections;
 import io.lettuce.core.KeyScanArgs;
 import io.lettuce.core.ScanStream;
+import io.lettuce.core.RedisChannelHandler;
+import io.lettuce.core.RedisConnectionStateListener;
+import io.lettuce.core.cluster.api.reactive.RedisClusterReactiveCommands;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.net.SocketAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
@@ -57,7 +61,6 @@ public final class RevocationView implements SmartLifecycle {
     private static final Logger log = LoggerFactory.getLogger(RevocationView.class);
     private static final Duration SWEEP_INTERVAL = Duration.ofSeconds(10);
     private static final int SCAN_BATCH = 1000;
-    private static final Duration RESYNC_RETRY = Duration.ofSeconds(1);
     /** No sequence known yet: nothing can be judged a gap before the first resync or message. */
     private static final long UNKNOWN_SEQUENCE = -1;
 
@@ -71,6 +74,7 @@ public final class RevocationView implements SmartLifecycle {
     /** sub -> revoke-all instant, epoch ms. */
     private final Map<String, Long> revokedSubjects = new ConcurrentHashMap<>();
     private final AtomicBoolean synced = new AtomicBoolean();
+    private final AtomicBoolean retryPending = new AtomicBoolean();
     /**
      * Bumped whenever the view is distrusted: a resync marks the view synced only if nothing distrusted it since the
      * resync began, or a resync begun before a gap would vouch for revocations it never read.
@@ -82,12 +86,16 @@ public final class RevocationView implements SmartLifecycle {
     private volatile long observedSequence = UNKNOWN_SEQUENCE;
     private final AtomicLong lastSequenceReadNanos = new AtomicLong(System.nanoTime() - Duration.ofDays(1).toNanos());
     private final Map<String, Counter> gaps;
+    private final Counter subscriptionLost;
+    private final MeterRegistry meters;
     /** Monotonic time of the last answered heartbeat: liveness is about elapsed time, not about the token clock. */
     private final AtomicLong lastHeartbeatNanos = new AtomicLong(System.nanoTime() - Duration.ofDays(1).toNanos());
     /** Replaced on every start: a disposed composite disposes whatever is added to it later. */
     private volatile Disposable.Composite tasks = Disposables.composite();
     private volatile StatefulRedisPubSubConnection<String, String> connection;
     private volatile boolean running;
+    /** Told of every successful sequence read: proof that the {revoked} master answers (see {@link #onRedisAnswered}). */
+    private volatile Runnable redisAnswered = () -> { };
 
     public RevocationView(RedisConnections redis, RevocationProperties properties, Duration maxTokenLifetime,
                           Duration clockSkew, Clock clock, MeterRegistry meters) {
@@ -103,9 +111,21 @@ public final class RevocationView implements SmartLifecycle {
                     .tag("reason", reason).register(meters));
         }
         this.gaps = Map.copyOf(counters);
+        this.meters = meters;
+        this.subscriptionLost = Counter.builder("portcullis.revocation.view.subscription.lost")
+                .description("Times the revocation subscription dropped (the view is distrusted until it is back and resynced)")
+                .register(meters);
         Gauge.builder("portcullis.revocation.view.sequence", appliedSequence, AtomicLong::get)
                 .description("Revocation sequence up to which this view holds every revocation (compare with {revoked}:seq)")
                 .register(meters);
+    }
+
+    /**
+     * {@code listener} runs after every successful read of {@code {revoked}:seq}, once per heartbeat: the lookups'
+     * circuit breaker uses it to close as soon as the node holding the revocation set answers again.
+     */
+    public void onRedisAnswered(Runnable listener) {
+        this.redisAnswered = listener;
     }
 
     /** Whether the view may answer on its own (see the class comment). */
@@ -197,18 +217,24 @@ public final class RevocationView implements SmartLifecycle {
             }
         });
         connection = pubSub;
-        // A dropped connection may lose messages: distrust the view at once, not at the next heartbeat; the
-        // re-subscription after the reconnect resyncs it.
-        // Events of either connection (commands or pub/sub) may arrive in any order: a disconnect distrusts the
-        // view, a (re)connect resyncs it; the re-subscription resyncs again, so nothing published in between is lost.
-        tasks.add(pubSub.getResources().eventBus().get()
-                .subscribe(event -> {
-                    if (event instanceof io.lettuce.core.event.connection.DisconnectedEvent) {
-                        distrust();
-                    } else if (event instanceof io.lettuce.core.event.connection.ConnectionActivatedEvent) {
-                        resync("reconnected");
-                    }
-                }));
+        // A dropped subscription may lose messages: distrust the view at once, not at the next heartbeat; the
+        // re-subscription after the reconnect resyncs it. Only this connection's own events count: the client's other
+        // connections (a dead node's, a topology refresh's) come and go without touching the subscription.
+        // On a cluster the reconnect goes round the other nodes, so a lost node costs a reconnect, not an outage.
+        pubSub.addListener(new RedisConnectionStateListener() {
+            @Override
+            public void onRedisDisconnected(RedisChannelHandler<?, ?> handler) {
+                subscriptionLost.increment();
+                log.warn("event=revocation_subscription_lost policy=distrust_view_until_resubscribed_and_resynced");
+                distrust();
+            }
+
+            @Override
+            public void onRedisConnected(RedisChannelHandler<?, ?> handler, SocketAddress node) {
+                log.info("event=revocation_subscription_connected node={}", node);
+                resync("reconnected");
+            }
+        });
         tasks.add(pubSub.reactive().subscribe(RevocationKeys.CHANNEL)
                 .subscribe(null, error -> log.warn("event=revocation_subscribe_failed error=\"{}\"", error.getMessage())));
         tasks.add(Flux.interval(properties.heartbeatInterval())
@@ -246,6 +272,7 @@ public final class RevocationView implements SmartLifecycle {
                 .timeout(properties.staleAfter())
                 .doOnNext(current -> {
                     lastSequenceReadNanos.set(System.nanoTime());
+                    redisAnswered.run();
                     if (applied != UNKNOWN_SEQUENCE && current < applied) {
                         appliedSequence.set(current);
                         missed("reset", applied, current);
@@ -270,7 +297,10 @@ public final class RevocationView implements SmartLifecycle {
         long started = clock.millis();
         long distrustsAtStart = distrusts.get();
         Mono<Long> baseline = readSequence().doOnNext(sequence -> appliedSequence.accumulateAndGet(sequence, Math::max));
-        Mono<Long> tokens = ScanStream.scan(redis.reactive(), KeyScanArgs.Builder.matches(RevocationKeys.JTI_PREFIX + "*").limit(SCAN_BATCH))
+        // Every revocation key shares the {revoked} hash tag: on a cluster they all live on the one master serving its
+        // slot, so only that node is scanned (a cluster-wide SCAN would fail while any other master is down).
+        Mono<RedisClusterReactiveCommands<String, String>> node = redis.onMasterOf(RevocationKeys.SEQUENCE_KEY);
+        Mono<Long> tokens = node.flatMapMany(commands -> ScanStream.scan(commands, KeyScanArgs.Builder.matches(RevocationKeys.JTI_PREFIX + "*").limit(SCAN_BATCH)))
                 .flatMap(key -> redis.reactive().pttl(key).doOnNext(ttl -> {
                     if (ttl != null && ttl != -2) {
                         long dropAt = ttl > 0 ? clock.millis() + ttl : clock.millis() + maxTokenLifetime.plus(clockSkew).toMillis();
@@ -278,7 +308,7 @@ public final class RevocationView implements SmartLifecycle {
                     }
                 }), 32)
                 .count();
-        Mono<Long> subjects = ScanStream.scan(redis.reactive(), KeyScanArgs.Builder.matches(RevocationKeys.SUBJECT_PREFIX + "*").limit(SCAN_BATCH))
+        Mono<Long> subjects = node.flatMapMany(commands -> ScanStream.scan(commands, KeyScanArgs.Builder.matches(RevocationKeys.SUBJECT_PREFIX + "*").limit(SCAN_BATCH)))
                 .flatMap(key -> redis.reactive().get(key).doOnNext(value -> {
                     String subject = key.substring(RevocationKeys.SUBJECT_PREFIX.length());
                     try {
@@ -294,18 +324,33 @@ public final class RevocationView implements SmartLifecycle {
                     if (distrusts.get() == distrustsAtStart) {
                         synced.set(true);
                     }
+                    resyncs(cause, "synced").increment();
                     log.info("event=revocation_view_synced cause={} tokens={} subjects={} took_ms={}",
                             cause, counts.getT1(), counts.getT2(), clock.millis() - started);
                 },
                 error -> {
-                    log.warn("event=revocation_view_sync_failed cause={} error=\"{}\"", cause, error.getMessage());
+                    resyncs(cause, "failed").increment();
+                    log.warn("event=revocation_view_sync_failed cause={} policy=lookups_until_synced retry_in_ms={} error=\"{}\"",
+                            cause, properties.heartbeatInterval().toMillis(), error.getMessage());
                     // the sequence read before the SCAN vouched for keys the SCAN did not get to read
                     distrust();
-                    // try again soon: until a sync succeeds the gateway pays a Redis lookup per request
-                    if (running) {
-                        tasks.add(Mono.delay(RESYNC_RETRY).subscribe(tick -> resync("retry")));
+                    // Failure policy: until a sync succeeds requests are checked against Redis directly (and fail
+                    // closed when it cannot answer), so retry at the heartbeat's pace: after a fail-over the first
+                    // retry that reaches the new master makes the view live again.
+                    // One retry pending at a time, however many resyncs failed meanwhile.
+                    if (running && retryPending.compareAndSet(false, true)) {
+                        tasks.add(Mono.delay(properties.heartbeatInterval()).subscribe(tick -> {
+                            retryPending.set(false);
+                            resync("retry");
+                        }));
                     }
                 }));
+    }
+
+    private Counter resyncs(String cause, String outcome) {
+        return Counter.builder("portcullis.revocation.view.resyncs")
+                .description("Full re-reads of the revocation set, by what caused them and how they ended")
+                .tag("cause", cause).tag("outcome", outcome).register(meters);
     }
 
     /** Forgets revocations of tokens that have expired anyway. */
