@@ -25,7 +25,7 @@ import reactor.core.publisher.Mono;
 /**
  * The per-request work of an authenticated request, in-process and without HTTP: the gateway's own
  * {@link AccessTokenVerifier} (with its real {@link JwksKeyStore} and {@link VerifiedTokenCache}), the live-view
- * revocation answer, the route's access rule, and the identity headers as {@code IdentityHeadersGlobalFilter} builds them
+ * revocation answer, the route's access rule, and the identity headers as {@code UpstreamIdentityHeadersFilter} writes them
  * (scan incoming names for spoofed {@code x-user-*}, copy the headers, set five values).
  */
 public final class EdgePipeline implements AutoCloseable {
