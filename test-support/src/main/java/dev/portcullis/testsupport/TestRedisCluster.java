@@ -72,8 +72,14 @@ public final class TestRedisCluster implements AutoCloseable {
             String masterId = withNode(masters.get(i / replicasPerMaster), RedisCommands::clusterMyId);
             withNode(replicas.get(i), redis -> redis.clusterReplicate(masterId));
         }
-        awaitCluster("cluster_state:ok everywhere, every replica in sync", () -> all.stream().allMatch(node -> withNode(node,
-                redis -> redis.clusterInfo().contains("cluster_state:ok")))
+        // With cluster-require-full-coverage no, a node reports cluster_state:ok before gossip has told it who owns
+        // every slot: a client that reads the topology from it then finds slots with no owner. Wait for all 16384.
+        awaitCluster("cluster_state:ok everywhere, every slot's owner known everywhere, every replica in sync",
+                () -> all.stream().allMatch(node -> withNode(node, redis -> {
+                    String info = redis.clusterInfo();
+                    return info.contains("cluster_state:ok") && info.contains("cluster_slots_assigned:" + SLOTS)
+                            && info.contains("cluster_slots_ok:" + SLOTS);
+                }))
                 && replicas.stream().allMatch(replica -> withNode(replica, redis -> redis.info("replication")
                 .contains("master_link_status:up"))));
     }

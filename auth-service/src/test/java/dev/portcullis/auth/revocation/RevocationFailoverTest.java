@@ -67,6 +67,8 @@ class RevocationFailoverTest {
             List<Throwable> refused = new CopyOnWriteArrayList<>();
             redis.master().stop();
             Instant healthy = null;
+            // bounded by time, not by attempts: a refused write can come back in microseconds, a promotion takes seconds
+            Instant giveUp = Instant.now().plus(Duration.ofSeconds(45));
             for (int i = 0; healthy == null || confirmed.stream().noneMatch(jti -> jti.startsWith("after-")); i++) {
                 String jti = (healthy == null ? "during-" : "after-") + i;
                 Throwable error = outcomeOf(store.revokeToken(jti, expiresAt));
@@ -78,7 +80,7 @@ class RevocationFailoverTest {
                 if (healthy == null && redis.failedOver()) {
                     healthy = Instant.now();
                 }
-                assertThat(i).as("revocations work again after the fail-over").isLessThan(2000);
+                assertThat(Instant.now()).as("revocations work again after the fail-over").isBefore(giveUp);
             }
 
             // every refusal was retryable; every confirmed revocation is on the promoted master
