@@ -17,6 +17,12 @@ public final class IdentityHeaders {
     public static final String USER_SCOPES = "x-user-scopes";
     /** Authentication methods ({@code amr}) joined by {@link #LIST_SEPARATOR}. */
     public static final String USER_AMR = "x-user-amr";
+    /**
+     * The id of the trusted issuer that signed the token, for tokens of issuers other than Portcullis' own auth
+     * service; absent for Portcullis' own. Two issuers may have users of the same {@code sub}: a service that serves
+     * several issuers' users keys them by issuer and subject.
+     */
+    public static final String USER_ISSUER = "x-user-issuer";
     public static final String REQUEST_ID = "x-request-id";
 
     public static final String LIST_SEPARATOR = ",";

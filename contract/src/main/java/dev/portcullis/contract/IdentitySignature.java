@@ -19,7 +19,8 @@ import javax.crypto.spec.SecretKeySpec;
  * absent one as {@code -\n} (length-prefixed, so no value can shift the boundary of another, and "absent" differs from
  * "empty"): the version {@code v1}; the {@linkplain #keyId() key id}; the timestamp (epoch seconds, decimal); the
  * method; the request target as forwarded (raw path, plus {@code ?} and the raw query when there is one);
- * {@code x-request-id}; then every header of {@link #SIGNED_HEADERS}. A request the gateway forwards without identity
+ * {@code x-request-id}; then every header of {@link #SIGNED_HEADERS}; then, only when it is present,
+ * {@code x-user-issuer} (so a request without it signs as it always did, and adding or removing it breaks the MAC). A request the gateway forwards without identity
  * (a public route) is signed with those headers absent, so its "no identity" cannot be upgraded by adding one.
  *
  * <p>The {@link #SIGNATURE} header is {@code v1.<key id>.<base64url HMAC, no padding>}; {@link #TIMESTAMP} carries
@@ -154,6 +155,10 @@ public final class IdentitySignature {
         s.field(headers.apply(IdentityHeaders.REQUEST_ID));
         for (int i = 0; i < SIGNED_HEADERS.size(); i++) {
             s.field(headers.apply(SIGNED_HEADERS.get(i)));
+        }
+        String issuer = headers.apply(IdentityHeaders.USER_ISSUER);
+        if (issuer != null) {
+            s.field(issuer);
         }
         Mac mac = s.mac;
         mac.update(s.buffer, 0, s.length);

@@ -23,6 +23,12 @@ public final class RevocationKeys {
      * the value it got, so a gateway that sees a jump, or reads a value no message has brought, knows it missed one.
      */
     public static final String SEQUENCE_KEY = HASH_TAG + ":seq";
+    /**
+     * Revocations of another trusted issuer's tokens live under {@code {revoked}:iss:<issuer id>:}, so that two
+     * issuers' {@code jti} or {@code sub} values never name the same key. The issuer id (the gateway's
+     * {@code portcullis.jwt.issuers.<id>}) has lower-case letters, digits and dashes only, never {@code :}.
+     */
+    public static final String ISSUER_PREFIX = HASH_TAG + ":iss:";
     /** Pub/sub channel carrying one {@link RevocationMessage} per revocation, for instances that cache. */
     public static final String CHANNEL = "revocations";
 
@@ -37,6 +43,34 @@ public final class RevocationKeys {
     /** {@code {revoked}:sub:<sub>}, value the revoke-all instant in epoch milliseconds. */
     public static String subjectKey(String subject) {
         return SUBJECT_PREFIX + subject;
+    }
+
+    /**
+     * The jti key of a token of the issuer {@code namespace}: {@link #jtiKey(String)} for Portcullis' own issuer
+     * (null), else {@code {revoked}:iss:<namespace>:jti:<jti>}.
+     */
+    public static String jtiKey(String namespace, String jti) {
+        return namespace == null ? jtiKey(jti) : ISSUER_PREFIX + namespace + ":jti:" + jti;
+    }
+
+    /**
+     * The revoke-all key of a subject of the issuer {@code namespace}: {@link #subjectKey(String)} for Portcullis' own
+     * issuer (null), else {@code {revoked}:iss:<namespace>:sub:<sub>}.
+     */
+    public static String subjectKey(String namespace, String subject) {
+        return namespace == null ? subjectKey(subject) : ISSUER_PREFIX + namespace + ":sub:" + subject;
+    }
+
+    /** Whether a key (of any namespace) revokes one token; false for a revoke-all key. */
+    public static boolean isJtiKey(String key) {
+        return key.startsWith(JTI_PREFIX) || (key.startsWith(ISSUER_PREFIX) && key.indexOf(":jti:", ISSUER_PREFIX.length()) > 0
+                && key.indexOf(':', ISSUER_PREFIX.length()) == key.indexOf(":jti:", ISSUER_PREFIX.length()));
+    }
+
+    /** Whether a key (of any namespace) is a revoke-all marker. */
+    public static boolean isSubjectKey(String key) {
+        return key.startsWith(SUBJECT_PREFIX) || (key.startsWith(ISSUER_PREFIX) && key.indexOf(":sub:", ISSUER_PREFIX.length()) > 0
+                && key.indexOf(':', ISSUER_PREFIX.length()) == key.indexOf(":sub:", ISSUER_PREFIX.length()));
     }
 
     /** TTL of a subject key: no token issued before it can still be alive after that. */

@@ -9,6 +9,9 @@ import java.util.Optional;
  *   jti &lt;jti&gt; &lt;expires-at epoch ms&gt; &lt;sequence&gt;
  *   sub &lt;sub&gt; &lt;revoked-at epoch ms&gt; &lt;sequence&gt;
  * </pre>
+ * A revocation of another trusted issuer's token or subject names that issuer's id after the kind:
+ * {@code jti@partner-sas <jti> ...}, {@code sub@partner-sas <sub> ...} (its key is then
+ * {@code {revoked}:iss:<id>:...}, see {@link RevocationKeys#ISSUER_PREFIX}).
  * {@code sequence} is the value {@link RevocationScript} gave {@link RevocationKeys#SEQUENCE_KEY} when it wrote this
  * revocation (1, 2, 3, … with no holes), so a receiver that sees it jump knows it missed a message. Messages of the
  * earlier three-field format (no sequence) still decode, with {@link #NO_SEQUENCE}: they are applied but say nothing
@@ -20,15 +23,20 @@ public sealed interface RevocationMessage {
     long NO_SEQUENCE = 0;
 
     /** One access token revoked until it expires. */
-    record TokenRevoked(String jti, long expiresAtEpochMilli, long sequence) implements RevocationMessage {
+    record TokenRevoked(String jti, long expiresAtEpochMilli, long sequence, String issuer) implements RevocationMessage {
         /** A revocation to be written; {@link RevocationScript} assigns its sequence. */
         public TokenRevoked(String jti, long expiresAtEpochMilli) {
-            this(jti, expiresAtEpochMilli, NO_SEQUENCE);
+            this(jti, expiresAtEpochMilli, NO_SEQUENCE, null);
+        }
+
+        /** A revocation of Portcullis' own issuer's token. */
+        public TokenRevoked(String jti, long expiresAtEpochMilli, long sequence) {
+            this(jti, expiresAtEpochMilli, sequence, null);
         }
 
         @Override
         public String key() {
-            return RevocationKeys.jtiKey(jti);
+            return RevocationKeys.jtiKey(issuer, jti);
         }
 
         @Override
@@ -38,20 +46,25 @@ public sealed interface RevocationMessage {
 
         @Override
         public String encodeWithoutSequence() {
-            return "jti " + jti + " " + expiresAtEpochMilli;
+            return kind("jti", issuer) + " " + jti + " " + expiresAtEpochMilli;
         }
     }
 
     /** Every token of a subject issued at or before {@code revokedAtEpochMilli} revoked. */
-    record SubjectRevoked(String subject, long revokedAtEpochMilli, long sequence) implements RevocationMessage {
+    record SubjectRevoked(String subject, long revokedAtEpochMilli, long sequence, String issuer) implements RevocationMessage {
         /** A revocation to be written; {@link RevocationScript} assigns its sequence. */
         public SubjectRevoked(String subject, long revokedAtEpochMilli) {
-            this(subject, revokedAtEpochMilli, NO_SEQUENCE);
+            this(subject, revokedAtEpochMilli, NO_SEQUENCE, null);
+        }
+
+        /** A revoke-all of a subject of Portcullis' own issuer. */
+        public SubjectRevoked(String subject, long revokedAtEpochMilli, long sequence) {
+            this(subject, revokedAtEpochMilli, sequence, null);
         }
 
         @Override
         public String key() {
-            return RevocationKeys.subjectKey(subject);
+            return RevocationKeys.subjectKey(issuer, subject);
         }
 
         @Override
@@ -61,8 +74,12 @@ public sealed interface RevocationMessage {
 
         @Override
         public String encodeWithoutSequence() {
-            return "sub " + subject + " " + revokedAtEpochMilli;
+            return kind("sub", issuer) + " " + subject + " " + revokedAtEpochMilli;
         }
+    }
+
+    private static String kind(String kind, String issuer) {
+        return issuer == null ? kind : kind + "@" + issuer;
     }
 
     /** The sequence this revocation got, or {@link #NO_SEQUENCE}. */
@@ -104,9 +121,19 @@ public sealed interface RevocationMessage {
         } catch (NumberFormatException e) {
             return Optional.empty();
         }
-        return switch (parts[0]) {
-            case "jti" -> Optional.of(new TokenRevoked(parts[1], instant, sequence));
-            case "sub" -> Optional.of(new SubjectRevoked(parts[1], instant, sequence));
+        String kind = parts[0];
+        String issuer = null;
+        int at = kind.indexOf('@');
+        if (at >= 0) {
+            issuer = kind.substring(at + 1);
+            kind = kind.substring(0, at);
+            if (!issuer.matches("[a-z0-9][a-z0-9-]{0,62}")) {
+                return Optional.empty();
+            }
+        }
+        return switch (kind) {
+            case "jti" -> Optional.of(new TokenRevoked(parts[1], instant, sequence, issuer));
+            case "sub" -> Optional.of(new SubjectRevoked(parts[1], instant, sequence, issuer));
             default -> Optional.empty();
         };
     }

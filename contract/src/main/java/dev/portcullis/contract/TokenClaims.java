@@ -25,6 +25,8 @@ public final class TokenClaims {
     public static final String SCOPE = "scope";
     /** Authentication methods references (RFC 8176), an array of strings. */
     public static final String AUTH_METHODS = "amr";
+    /** Authentication context class ({@code acr}, OpenID Connect Core 2): an issuer may map values of it to MFA. */
+    public static final String AUTH_CONTEXT = "acr";
 
     /** The {@code amr} value that proves a completed TOTP step-up. */
     public static final String AMR_MFA = "mfa";

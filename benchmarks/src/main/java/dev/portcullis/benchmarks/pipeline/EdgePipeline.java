@@ -5,6 +5,7 @@ import dev.portcullis.gateway.keys.JwksKeyStore;
 import dev.portcullis.gateway.policy.AccessRule;
 import dev.portcullis.gateway.revocation.RevocationStatus;
 import dev.portcullis.gateway.security.AccessTokenVerifier;
+import dev.portcullis.gateway.security.TrustedIssuers;
 import dev.portcullis.gateway.security.JwtProperties;
 import dev.portcullis.gateway.security.Verification;
 import dev.portcullis.gateway.security.VerificationFailureBudget;
@@ -15,6 +16,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
@@ -47,12 +49,14 @@ public final class EdgePipeline implements AutoCloseable {
         JwtProperties properties = new JwtProperties(jwksUri, ISSUER, Set.of(AUDIENCE), algorithms, Duration.ofSeconds(30),
                 8192, Duration.ofHours(1), new JwtProperties.Jwks(Duration.ofSeconds(15), Duration.ofSeconds(30),
                 Duration.ofHours(12), Duration.ofSeconds(2), Duration.ofSeconds(2)),
-                new JwtProperties.Cache(true, 100_000), new JwtProperties.FailureBudget(false, 1, Duration.ofMinutes(1), 0));
-        this.keys = new JwksKeyStore(properties, clock, meters);
+                new JwtProperties.Cache(true, 100_000), new JwtProperties.FailureBudget(false, 1, Duration.ofMinutes(1), 0),
+                Map.of());
+        TrustedIssuers issuers = TrustedIssuers.of(properties, clock, meters);
+        this.keys = issuers.keys(JwtProperties.DEFAULT_ISSUER_ID);
         this.cache = new VerifiedTokenCache(properties.cache(), clock, meters);
         // no failure budget: it needs Redis, and the benchmark measures verification (a cache miss takes a unit of the
         // budget from a local lease in the gateway, a counter decrement)
-        this.verifier = new AccessTokenVerifier(properties, keys, cache, VerificationFailureBudget.disabled(meters), clock, meters);
+        this.verifier = new AccessTokenVerifier(issuers, properties.maxTokenLength(), cache, VerificationFailureBudget.disabled(meters), clock, meters);
         this.revocation = new LocalRevocationLookup(10_000, 1_000, meters);
         this.rule = new AccessRule(Set.of(HttpMethod.GET), false, Set.of(), Set.of("orders:read"), Set.of(), Set.of(), false);
         this.incoming = new HttpHeaders();
@@ -128,8 +132,8 @@ public final class EdgePipeline implements AutoCloseable {
         HttpHeaders forwarded = new HttpHeaders();
         forwarded.addAll(incoming);
         forwarded.set(IdentityHeaders.USER_ID, token.subject());
-        if (token.role() != null) {
-            forwarded.set(IdentityHeaders.USER_ROLE, token.role());
+        if (token.roleHeader() != null) {
+            forwarded.set(IdentityHeaders.USER_ROLE, token.roleHeader());
         }
         forwarded.set(IdentityHeaders.USER_PERMISSIONS, token.permissionsHeader());
         forwarded.set(IdentityHeaders.USER_SCOPES, token.scopesHeader());

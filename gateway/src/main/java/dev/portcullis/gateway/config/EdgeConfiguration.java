@@ -4,7 +4,6 @@ import dev.portcullis.gateway.identity.UpstreamIdentityHeadersFilter;
 import dev.portcullis.gateway.identity.IdentitySigningKeys;
 import dev.portcullis.gateway.identity.IdentitySigningProperties;
 import dev.portcullis.gateway.keys.JwksHealthIndicator;
-import dev.portcullis.gateway.keys.JwksKeyStore;
 import dev.portcullis.gateway.observability.AccessLogWebFilter;
 import dev.portcullis.gateway.observability.EdgeMetrics;
 import dev.portcullis.gateway.policy.RouteMethodsGlobalFilter;
@@ -19,9 +18,14 @@ import dev.portcullis.gateway.revocation.DelegatingRevocationChecker;
 import dev.portcullis.gateway.revocation.RedisRevocationLookup;
 import dev.portcullis.gateway.revocation.RevocationProperties;
 import dev.portcullis.gateway.revocation.RevocationView;
+import dev.portcullis.gateway.reload.ConfigFileWatcher;
+import dev.portcullis.gateway.reload.ConfigReloadProperties;
+import dev.portcullis.gateway.reload.PolicyReloadListener;
 import dev.portcullis.gateway.security.AccessTokenVerifier;
 import dev.portcullis.gateway.security.AuthenticationGlobalFilter;
 import dev.portcullis.gateway.security.JwtProperties;
+import dev.portcullis.gateway.security.TrustedIssuer;
+import dev.portcullis.gateway.security.TrustedIssuers;
 import dev.portcullis.gateway.security.VerificationFailureBudget;
 import dev.portcullis.gateway.security.VerifiedTokenCache;
 import dev.portcullis.gateway.web.ClientAddressResolver;
@@ -41,8 +45,11 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.reactor.netty.NettyServerCustomizer;
+import org.springframework.cloud.context.refresh.ContextRefresher;
 import org.springframework.cloud.gateway.config.GatewayProperties;
+import org.springframework.cloud.gateway.route.RouteLocator;
 import org.springframework.context.annotation.Bean;
 import org.springframework.core.env.Environment;
 import org.springframework.context.annotation.Configuration;
@@ -77,14 +84,15 @@ public class EdgeConfiguration {
 
     // --- token verification -------------------------------------------------------------------------------
 
+    /** Every trusted issuer with its own key set; starts their pollers. */
     @Bean
-    JwksKeyStore jwksKeyStore(JwtProperties jwt, Clock clock, MeterRegistry meters) {
-        return new JwksKeyStore(jwt, clock, meters);
+    TrustedIssuers trustedIssuers(JwtProperties jwt, Clock clock, MeterRegistry meters) {
+        return TrustedIssuers.of(jwt, clock, meters);
     }
 
     @Bean
-    JwksHealthIndicator jwksHealthIndicator(JwksKeyStore keys) {
-        return new JwksHealthIndicator(keys);
+    JwksHealthIndicator jwksHealthIndicator(TrustedIssuers issuers) {
+        return new JwksHealthIndicator(issuers.all().stream().map(TrustedIssuer::keys).toList());
     }
 
     @Bean
@@ -98,9 +106,9 @@ public class EdgeConfiguration {
     }
 
     @Bean
-    AccessTokenVerifier accessTokenVerifier(JwtProperties jwt, JwksKeyStore keys, VerifiedTokenCache cache,
+    AccessTokenVerifier accessTokenVerifier(JwtProperties jwt, TrustedIssuers issuers, VerifiedTokenCache cache,
                                             VerificationFailureBudget budget, Clock clock, MeterRegistry meters) {
-        return new AccessTokenVerifier(jwt, keys, cache, budget, clock, meters);
+        return new AccessTokenVerifier(issuers, jwt.maxTokenLength(), cache, budget, clock, meters);
     }
 
     // --- revocation ---------------------------------------------------------------------------------------
@@ -108,7 +116,9 @@ public class EdgeConfiguration {
     @Bean
     RevocationView revocationView(RedisConnections redis, RevocationProperties revocation, JwtProperties jwt, Clock clock,
                                   MeterRegistry meters) {
-        RevocationView view = new RevocationView(redis, revocation, jwt.maxTokenLifetime(), jwt.clockSkew(), clock, meters);
+        // revoke-all markers must outlive the longest-lived token of any issuer
+        RevocationView view = new RevocationView(redis, revocation, jwt.longestTokenLifetime(), jwt.largestClockSkew(), clock,
+                meters);
         Gauge.builder("portcullis.revocation.view.live", view, v -> v.isLive() ? 1 : 0)
                 .description("1 while the local revocation view is synced and its subscription is alive").register(meters);
         return view;
@@ -133,8 +143,27 @@ public class EdgeConfiguration {
     // --- policy, rate limits, identity, upstreams -----------------------------------------------------------
 
     @Bean
-    RoutePolicies routePolicies(GatewayProperties gateway) {
-        return RoutePolicies.load(gateway);
+    RoutePolicies routePolicies(GatewayProperties gateway, TrustedIssuers issuers, IdentitySigningKeys keys, MeterRegistry meters) {
+        return RoutePolicies.load(gateway, new RoutePolicies.Context(issuers.ids(), keys.names()), meters);
+    }
+
+    /** Recompiles the policies whenever Spring Cloud Gateway has refreshed its routes (hot reload). */
+    @Bean
+    PolicyReloadListener policyReloadListener(RoutePolicies policies, RouteLocator routes, GatewayProperties gateway) {
+        return new PolicyReloadListener(policies, routes, gateway);
+    }
+
+    /** Watches {@code portcullis.config-reload.paths} and refreshes the context when they change. */
+    @Bean
+    ConfigFileWatcher configFileWatcher(ConfigReloadProperties reload, ObjectProvider<ContextRefresher> refresher,
+                                        MeterRegistry meters) {
+        return new ConfigFileWatcher(reload, () -> {
+            ContextRefresher contextRefresher = refresher.getIfAvailable();
+            if (contextRefresher == null) {
+                throw new IllegalStateException("no ContextRefresher: spring.cloud.refresh.enabled is false");
+            }
+            contextRefresher.refresh();
+        }, meters);
     }
 
     @Bean
@@ -177,8 +206,8 @@ public class EdgeConfiguration {
     }
 
     @Bean
-    IdentitySigningKeys identitySigningKeys(IdentitySigningProperties signing, RoutePolicies policies, GatewayProperties gateway) {
-        return IdentitySigningKeys.load(signing, policies, gateway);
+    IdentitySigningKeys identitySigningKeys(IdentitySigningProperties signing) {
+        return IdentitySigningKeys.load(signing);
     }
 
     /** Appends the gateway's hop to the forwarded headers of what leaves (see its javadoc). */

@@ -1,18 +1,16 @@
 package dev.portcullis.gateway.identity;
 
 import dev.portcullis.contract.IdentitySignature;
-import dev.portcullis.gateway.policy.InvalidPolicyException;
-import dev.portcullis.gateway.policy.RoutePolicies;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
-import org.springframework.cloud.gateway.config.GatewayProperties;
-import org.springframework.cloud.gateway.route.RouteDefinition;
 
 /**
- * The identity signing keys, decoded and checked once at start-up: every key a route names must be configured, and
- * every configured key must be base64 of at least 256 bits. A failure names the key (never its value), so a gateway
- * with a missing or weak key does not start rather than forward identity its services will refuse.
+ * The identity signing keys, decoded and checked once at start-up: every configured key must be base64 of at least
+ * 256 bits, and (checked where route policies are compiled) every key a route names must be configured. A failure
+ * names the key (never its value), so a gateway with a missing or weak key does not start rather than forward
+ * identity its services will refuse.
  */
 public final class IdentitySigningKeys {
 
@@ -29,14 +27,21 @@ public final class IdentitySigningKeys {
         return byName.get(name);
     }
 
-    /** Decodes the configured keys and checks them against the routes that name one. */
-    public static IdentitySigningKeys load(IdentitySigningProperties properties, RoutePolicies policies,
-                                           GatewayProperties gateway) {
+    /** The names of the configured keys (route policies may name only these). */
+    public Set<String> names() {
+        return byName.keySet();
+    }
+
+    /**
+     * Decodes the configured keys. That every key a route names is configured is checked where the route policies are
+     * compiled (at start-up and on every reload).
+     */
+    public static IdentitySigningKeys load(IdentitySigningProperties properties) {
         Map<String, IdentitySignature> keys = new HashMap<>();
         // sorted, so that with several bad keys the same one is reported every time
         new TreeMap<>(properties.keys()).forEach((name, value) -> {
             if (value == null || value.isBlank()) {
-                return; // a placeholder left empty: only an error if a route needs the key (below)
+                return; // a placeholder left empty: only an error if a route needs the key (RoutePolicies)
             }
             try {
                 keys.put(name, IdentitySignature.withEncodedKey(value));
@@ -44,16 +49,6 @@ public final class IdentitySigningKeys {
                 throw new IllegalStateException("Invalid identity signing key '" + PREFIX + name + "': " + e.getMessage());
             }
         });
-        var routes = gateway.getRoutes();
-        for (int i = 0; i < routes.size(); i++) {
-            RouteDefinition route = routes.get(i);
-            String name = policies.forRoute(route.getId()).identityKey();
-            if (name != null && !keys.containsKey(name)) {
-                throw new InvalidPolicyException("spring.cloud.gateway.server.webflux.routes[" + i + "].metadata.policy.identity-key",
-                        "route '" + route.getId() + "' signs identity with the key '" + name + "', but " + PREFIX + name
-                                + " is not set (base64 of at least 32 random bytes, shared with that route's service)");
-            }
-        }
         return new IdentitySigningKeys(keys);
     }
 }

@@ -75,8 +75,11 @@ public final class UpstreamIdentityHeadersFilter implements HttpHeadersFilter, O
         VerifiedToken token = exchange.getAttribute(EdgeAttributes.TOKEN);
         if (token != null) {
             out.set(IdentityHeaders.USER_ID, token.subject());
-            if (token.role() != null) {
-                out.set(IdentityHeaders.USER_ROLE, token.role());
+            if (token.roleHeader() != null) {
+                out.set(IdentityHeaders.USER_ROLE, token.roleHeader());
+            }
+            if (token.issuerHeader() != null) {
+                out.set(IdentityHeaders.USER_ISSUER, token.issuerHeader());
             }
             out.set(IdentityHeaders.USER_PERMISSIONS, token.permissionsHeader());
             out.set(IdentityHeaders.USER_SCOPES, token.scopesHeader());

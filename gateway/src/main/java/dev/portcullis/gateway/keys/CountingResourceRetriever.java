@@ -7,18 +7,18 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.net.URL;
 
-/** Counts JWKS HTTP fetches by outcome ({@code portcullis.jwks.fetches}), the figure an operator alerts on. */
+/** Counts one issuer's JWKS (and OpenID metadata) HTTP fetches by outcome ({@code portcullis.jwks.fetches}), the figure an operator alerts on. */
 final class CountingResourceRetriever implements ResourceRetriever {
 
     private final ResourceRetriever delegate;
     private final Counter success;
     private final Counter failure;
 
-    CountingResourceRetriever(ResourceRetriever delegate, MeterRegistry meters) {
+    CountingResourceRetriever(ResourceRetriever delegate, String issuerId, MeterRegistry meters) {
         this.delegate = delegate;
-        this.success = Counter.builder("portcullis.jwks.fetches").tag("outcome", "success")
+        this.success = Counter.builder("portcullis.jwks.fetches").tag("outcome", "success").tag("issuer", issuerId)
                 .description("JWKS fetches by outcome").register(meters);
-        this.failure = Counter.builder("portcullis.jwks.fetches").tag("outcome", "failure")
+        this.failure = Counter.builder("portcullis.jwks.fetches").tag("outcome", "failure").tag("issuer", issuerId)
                 .description("JWKS fetches by outcome").register(meters);
     }
 

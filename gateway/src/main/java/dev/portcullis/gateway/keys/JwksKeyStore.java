@@ -11,20 +11,24 @@ import com.nimbusds.jose.jwk.source.RetryingJWKSetSource;
 import com.nimbusds.jose.jwk.source.URLBasedJWKSetSource;
 import com.nimbusds.jose.proc.SecurityContext;
 import com.nimbusds.jose.util.DefaultResourceRetriever;
+import com.nimbusds.jose.util.JSONObjectUtils;
+import com.nimbusds.jose.util.ResourceRetriever;
 import dev.portcullis.gateway.security.JwtProperties;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.net.MalformedURLException;
+import java.net.URI;
+import java.net.URL;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
-import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -34,7 +38,13 @@ import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
 /**
- * The auth service's public keys, as the only source of verification keys.
+ * One trusted issuer's public keys, the only keys its tokens are verified with: a kid is looked up in this issuer's
+ * key set and no other, so a kid two issuers happen to share never selects the other issuer's key.
+ *
+ * <p>With discovery, the JWKS URI is read first from the issuer's OpenID metadata
+ * ({@code /.well-known/openid-configuration}), whose {@code issuer} must equal the configured one exactly (OpenID
+ * Connect Discovery 1.0, section 4.3); until that succeeds the issuer has no keys and readiness stays down. The URI
+ * found is kept for the life of the process.
  *
  * <p>The poller fetches the key set every {@code poll-interval} (one GET per instance per interval, with nimbus'
  * retry), so a key removed from the JWKS stops being trusted within that interval plus one fetch; listeners hear of
@@ -51,10 +61,15 @@ public final class JwksKeyStore implements SmartLifecycle {
     private static final Logger log = LoggerFactory.getLogger(JwksKeyStore.class);
     private static final Duration TICK = Duration.ofSeconds(1);
 
-    /** Every poll: a fresh GET (with one retry), never a cached answer and never rate-limited. */
-    private final JWKSetSource<SecurityContext> fetcher;
+    private final String issuerId;
+    private final String expectedIssuer;
+    private final URI discoveryUri;
+    private final ResourceRetriever retriever;
+    private final Duration minRefetchInterval;
+    /** Every poll: a fresh GET (with one retry), never a cached answer and never rate-limited; null until discovered. */
+    private volatile JWKSetSource<SecurityContext> fetcher;
     /** Unknown kids: the same fetch behind nimbus' rate limit. */
-    private final JWKSetSource<SecurityContext> refetcher;
+    private volatile JWKSetSource<SecurityContext> refetcher;
     private final Set<JWSAlgorithm> allowed;
     private final Clock clock;
     private final Duration outageTolerance;
@@ -68,25 +83,43 @@ public final class JwksKeyStore implements SmartLifecycle {
     private volatile long lastFetchNanos = System.nanoTime() - Duration.ofDays(1).toNanos();
     private volatile Disposable poller;
 
-    public JwksKeyStore(JwtProperties properties, Clock clock, MeterRegistry meters) {
-        this.allowed = properties.algorithms().stream().map(JWSAlgorithm::parse).collect(Collectors.toUnmodifiableSet());
+    public JwksKeyStore(String issuerId, JwtProperties.Issuer issuer, JwtProperties.Jwks jwks, Clock clock,
+                        MeterRegistry meters) {
+        this.issuerId = issuerId;
+        this.expectedIssuer = issuer.issuer();
+        this.discoveryUri = issuer.discoveryUri();
+        this.allowed = issuer.allowedAlgorithms();
         this.clock = clock;
-        JwtProperties.Jwks jwks = properties.jwks();
         this.outageTolerance = jwks.outageTolerance();
         this.pollInterval = jwks.pollInterval();
+        this.minRefetchInterval = jwks.minRefetchInterval();
         this.refetchRateLimited = Counter.builder("portcullis.jwks.fetches").tag("outcome", "rate_limited")
-                .description("JWKS fetches by outcome").register(meters);
-        this.keysRemoved = Counter.builder("portcullis.jwks.keys.removed")
+                .tag("issuer", issuerId).description("JWKS fetches by outcome").register(meters);
+        this.keysRemoved = Counter.builder("portcullis.jwks.keys.removed").tag("issuer", issuerId)
                 .description("Keys that left the trusted key set (pulled from the JWKS or replaced under the same kid)")
                 .register(meters);
-        var retriever = new CountingResourceRetriever(new DefaultResourceRetriever(
-                (int) jwks.connectTimeout().toMillis(), (int) jwks.readTimeout().toMillis(), 256 * 1024), meters);
-        try {
-            this.fetcher = new RetryingJWKSetSource<>(new URLBasedJWKSetSource<>(properties.jwksUri().toURL(), retriever), null);
-        } catch (MalformedURLException e) {
-            throw new IllegalArgumentException("portcullis.jwt.jwks-uri is not a URL: " + properties.jwksUri(), e);
+        this.retriever = new CountingResourceRetriever(new DefaultResourceRetriever(
+                (int) jwks.connectTimeout().toMillis(), (int) jwks.readTimeout().toMillis(), 256 * 1024), issuerId, meters);
+        if (issuer.jwksUri() != null) {
+            useJwksUri(issuer.jwksUri());
         }
-        this.refetcher = new RateLimitedJWKSetSource<>(fetcher, jwks.minRefetchInterval().toMillis(), null);
+    }
+
+    private void useJwksUri(URI jwksUri) {
+        URL url;
+        try {
+            url = jwksUri.toURL();
+        } catch (MalformedURLException | IllegalArgumentException e) {
+            throw new IllegalArgumentException("the JWKS URI of issuer '" + issuerId + "' is not a URL: " + jwksUri, e);
+        }
+        JWKSetSource<SecurityContext> source = new RetryingJWKSetSource<>(new URLBasedJWKSetSource<>(url, retriever), null);
+        this.refetcher = new RateLimitedJWKSetSource<>(source, minRefetchInterval.toMillis(), null);
+        this.fetcher = source;
+    }
+
+    /** The id of the issuer whose keys these are. */
+    public String issuerId() {
+        return issuerId;
     }
 
     /**
@@ -151,7 +184,7 @@ public final class JwksKeyStore implements SmartLifecycle {
      */
     public Mono<KeySnapshot> poll() {
         return sharedFetch(false).onErrorResume(error -> {
-            log.warn("event=jwks_fetch_failed error=\"{}\"", error.getMessage());
+            log.warn("event=jwks_fetch_failed issuer={} error=\"{}\"", issuerId, error.getMessage());
             return Mono.fromSupplier(snapshot::get);
         });
     }
@@ -176,6 +209,9 @@ public final class JwksKeyStore implements SmartLifecycle {
 
     /** Runs on boundedElastic: may block on HTTP. */
     private KeySnapshot fetch(boolean unknownKid) throws KeySourceException {
+        if (fetcher == null) {
+            discover();
+        }
         KeySnapshot current = snapshot.get();
         long now = clock.millis();
         JWKSet set;
@@ -197,12 +233,12 @@ public final class JwksKeyStore implements SmartLifecycle {
         KeySnapshot next = KeySnapshot.of(set, allowed, now, current);
         KeySnapshot previous = snapshot.getAndSet(next);
         if (!sameKeys(previous, next)) {
-            log.info("event=jwks_loaded keys={} kids={}", next.byKeyId().size(), next.byKeyId().keySet());
+            log.info("event=jwks_loaded issuer={} keys={} kids={}", issuerId, next.byKeyId().size(), next.byKeyId().keySet());
             Set<String> removed = removedKeys(previous, next);
             if (!removed.isEmpty()) {
                 // kids only: a key's material is public, but the log has no use for it
-                log.warn("event=jwks_keys_removed kids={} detail=\"tokens they signed are refused from now on, cached or not\"",
-                        removed);
+                log.warn("event=jwks_keys_removed issuer={} kids={} detail=\"tokens they signed are refused from now on, cached or not\"",
+                        issuerId, removed);
                 keysRemoved.increment(removed.size());
                 for (Consumer<Set<String>> listener : removalListeners) {
                     listener.accept(removed);
@@ -210,6 +246,41 @@ public final class JwksKeyStore implements SmartLifecycle {
             }
         }
         return next;
+    }
+
+    /**
+     * Reads the JWKS URI from the issuer's metadata. The metadata must name this very issuer: metadata served for
+     * another issuer (a misrouted or hostile endpoint) would hand over another issuer's keys.
+     */
+    private synchronized void discover() throws KeySourceException {
+        if (fetcher != null) {
+            return;
+        }
+        lastFetchNanos = System.nanoTime();
+        Map<String, Object> metadata;
+        try {
+            metadata = JSONObjectUtils.parse(retriever.retrieveResource(discoveryUri.toURL()).getContent());
+        } catch (IOException | java.text.ParseException | RuntimeException e) {
+            throw new KeySourceException("OpenID metadata of issuer '" + issuerId + "' could not be read from "
+                    + discoveryUri + ": " + e.getMessage(), e);
+        }
+        Object issuer = metadata.get("issuer");
+        Object jwksUri = metadata.get("jwks_uri");
+        if (!expectedIssuer.equals(issuer)) {
+            throw new KeySourceException("OpenID metadata at " + discoveryUri + " names the issuer '" + issuer
+                    + "', not '" + expectedIssuer + "'");
+        }
+        URI uri;
+        try {
+            uri = jwksUri instanceof String text ? URI.create(text) : null;
+        } catch (IllegalArgumentException e) {
+            uri = null;
+        }
+        if (uri == null || !("https".equals(uri.getScheme()) || "http".equals(uri.getScheme()))) {
+            throw new KeySourceException("OpenID metadata at " + discoveryUri + " has no http(s) jwks_uri");
+        }
+        useJwksUri(uri);
+        log.info("event=oidc_discovery issuer={} jwks_uri={}", issuerId, uri);
     }
 
     private static boolean sameKeys(KeySnapshot previous, KeySnapshot next) {
@@ -245,7 +316,10 @@ public final class JwksKeyStore implements SmartLifecycle {
             running.dispose();
         }
         try {
-            fetcher.close();
+            JWKSetSource<SecurityContext> source = fetcher;
+            if (source != null) {
+                source.close();
+            }
         } catch (IOException ignored) {
             // nothing left to release
         }

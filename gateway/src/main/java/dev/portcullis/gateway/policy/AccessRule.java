@@ -31,7 +31,7 @@ public record AccessRule(
 
     /** @return null when the token satisfies the rule, else the 403 to answer with */
     public Rejection check(VerifiedToken token) {
-        if (!roles.isEmpty() && (token.role() == null || !roles.contains(token.role()))) {
+        if (!roles.isEmpty() && roles.stream().noneMatch(token.roles()::contains)) {
             return Rejection.of(RejectionReason.INSUFFICIENT_PERMISSIONS, "This route requires one of the roles " + sorted(roles));
         }
         if (!token.permissions().containsAll(permissions)) {

@@ -22,11 +22,12 @@ record PolicyProperties(
         @DefaultValue("false") boolean revocationFailOpen,
         RateLimitProperties rateLimit,
         Integer retries,
-        String identityKey) {
+        String identityKey,
+        @DefaultValue List<String> issuers) {
 
     /** Keys allowed directly under {@code metadata.policy}; anything else is a typo and fails start-up. */
     static final List<String> KEYS = List.of("public", "roles", "permissions", "any-permissions", "scopes", "mfa", "access",
-            "unlisted-methods", "forward-authorization", "revocation-fail-open", "rate-limit", "retries", "identity-key");
+            "unlisted-methods", "forward-authorization", "revocation-fail-open", "rate-limit", "retries", "identity-key", "issuers");
     /** Keys allowed in an {@code access[n]} rule. */
     static final List<String> RULE_KEYS = List.of("methods", "public", "roles", "permissions", "any-permissions", "scopes", "mfa");
     /** Keys allowed under {@code rate-limit}. */

@@ -38,6 +38,11 @@ public final class RouteMethodsGlobalFilter implements GlobalFilter, Ordered {
     @Override
     public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
         RoutePolicy policy = policies.forExchange(exchange);
+        if (policy.unavailable()) {
+            // fail closed: the route's intended rule is unknown (its new policy was rejected, and it had no old one)
+            return ProblemWriter.reject(exchange, Rejection.retryable(RejectionReason.POLICY_UNAVAILABLE,
+                    "This route's policy is being reloaded", java.time.Duration.ofSeconds(5)));
+        }
         HttpMethod method = exchange.getRequest().getMethod();
         if (policy.allows(method)) {
             return chain.filter(exchange);

@@ -2,6 +2,9 @@ package dev.portcullis.gateway.policy;
 
 import dev.portcullis.gateway.web.EdgeAttributes;
 import dev.portcullis.gateway.web.RequestMethods;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -10,6 +13,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.ConfigurationPropertyName;
@@ -23,31 +28,64 @@ import org.springframework.http.HttpMethod;
 import org.springframework.web.server.ServerWebExchange;
 
 /**
- * The compiled policy of every route, looked up by route id on each request. Compiled and validated once at start-up:
- * a typo in a key, a method that is not an HTTP token (or is {@code TRACE} / {@code CONNECT}, which are never served),
- * or a public rule that also asks for permissions stops the gateway with a message naming the exact property, instead
- * of silently protecting less than the team meant. Methods are case-sensitive (RFC 9110): {@code get} in a rule is the
- * method {@code get}, not {@code GET}.
+ * The compiled policy of every route, looked up on each request. Compiled and validated before it is used: a typo in
+ * a key, a method that is not an HTTP token (or is {@code TRACE} / {@code CONNECT}, which are never served), an
+ * issuer or identity key that is not configured, or a public rule that also asks for permissions is reported with a
+ * message naming the exact property, instead of silently protecting less than the team meant. Methods are
+ * case-sensitive (RFC 9110): {@code get} in a rule is the method {@code get}, not {@code GET}.
+ *
+ * <p>At start-up an invalid policy stops the gateway. After a reload of the routes (Spring Cloud Gateway's
+ * {@code RefreshRoutesEvent}, whether from a changed configuration file, a Kubernetes ConfigMap, {@code
+ * /actuator/refresh} or a route locator of the application's own), every route's policy is compiled again from the
+ * route's metadata, YAML and Java-DSL routes alike, and the new set replaces the old one only when all of it is valid.
+ * An invalid change is rejected as a whole: logged with the property path, counted in
+ * {@code portcullis.policies.reloads{outcome=rejected}}, and the previous policies keep serving. A route that the
+ * rejected change added (so has no previous policy) is refused with 503 until a valid policy arrives: fail closed, as
+ * its intended rule is unknown.
  */
 public final class RoutePolicies {
 
+    private static final Logger log = LoggerFactory.getLogger(RoutePolicies.class);
     static final String ROUTES = GatewayProperties.PREFIX + ".routes";
     /** The metadata key under which a route's policy lives. */
     static final String POLICY_KEY = "policy";
     /** Spring Cloud Gateway's method route predicate. */
     private static final String METHOD_PREDICATE = "Method";
 
-    private final Map<String, RoutePolicy> byRouteId;
-    private final Set<String> listedMethods;
+    /** What a policy may name: the configured issuers and identity signing keys. */
+    public record Context(Set<String> issuers, Set<String> identityKeys) {
+        public Context {
+            issuers = Set.copyOf(issuers);
+            identityKeys = Set.copyOf(identityKeys);
+        }
 
-    RoutePolicies(Map<String, RoutePolicy> byRouteId, Set<String> listedMethods) {
+        /** Any issuer and identity key name is taken (unit tests of the policy language). */
+        static final Context ANY = new Context(Set.of(), Set.of());
+    }
+
+    /** One route's compiled policy and the metadata it was compiled from (compared by identity on each request). */
+    private record Entry(Object metadata, RoutePolicy policy) {
+    }
+
+    private final Context context;
+    private volatile Map<String, Entry> byRouteId;
+    private volatile Set<String> listedMethods;
+    private final Counter applied;
+    private final Counter rejected;
+
+    private RoutePolicies(Map<String, Entry> byRouteId, Set<String> listedMethods, Context context, MeterRegistry meters) {
         this.byRouteId = Map.copyOf(byRouteId);
         this.listedMethods = Set.copyOf(listedMethods);
+        this.context = context;
+        this.applied = Counter.builder("portcullis.policies.reloads").tag("outcome", "applied")
+                .description("Route policy reloads, by outcome").register(meters);
+        this.rejected = Counter.builder("portcullis.policies.reloads").tag("outcome", "rejected")
+                .description("Route policy reloads, by outcome").register(meters);
     }
 
     /**
      * Every method some route names, in a {@code Method} predicate or an {@code access} rule: with the standard ones,
-     * the methods the gateway knows at all ({@link RequestMethods}).
+     * the methods the gateway knows at all ({@link RequestMethods}). Read once at start-up.
      */
     public Set<String> listedMethods() {
         return listedMethods;
@@ -61,24 +99,63 @@ public final class RoutePolicies {
         RoutePolicy policy = exchange.getAttribute(EdgeAttributes.POLICY);
         if (policy == null) {
             Route route = exchange.getAttribute(ServerWebExchangeUtils.GATEWAY_ROUTE_ATTR);
-            policy = forRoute(route != null ? route.getId() : "");
+            policy = route != null ? forRoute(route) : RoutePolicy.authenticated("");
             exchange.getAttributes().put(EdgeAttributes.POLICY, policy);
         }
         return policy;
     }
 
-    /** Routes not declared in YAML (Java DSL, discovery) get the default: authenticated. */
+    /** The policy of a route as it is served now. */
+    public RoutePolicy forRoute(Route route) {
+        Entry entry = byRouteId.get(route.getId());
+        if (entry != null && entry.metadata() == route.getMetadata()) {
+            return entry.policy();
+        }
+        return adopt(route, entry);
+    }
+
+    /**
+     * A route whose metadata is not the one its policy was compiled from: the first request after start-up (the
+     * policies were compiled from the YAML definitions, the route carries its own copy), a route of the application's
+     * own locator, or the moment between Spring Cloud Gateway swapping its routes and the reload event. Compiled here
+     * once; the result is kept under the route's metadata, so the next request takes the fast path.
+     */
+    private synchronized RoutePolicy adopt(Route route, Entry previous) {
+        Entry entry = byRouteId.get(route.getId());
+        if (entry != null && entry.metadata() == route.getMetadata()) {
+            return entry.policy();
+        }
+        RoutePolicy policy;
+        try {
+            policy = compileRoute(route, "route '" + route.getId() + "' metadata." + POLICY_KEY);
+        } catch (InvalidPolicyException e) {
+            // A change not yet reported by the reload event: the previous policy keeps serving; a new route is refused.
+            return previous != null ? previous.policy() : RoutePolicy.unavailable(route.getId());
+        }
+        if (entry != null && !entry.policy().equals(policy)) {
+            // A newer policy than the one installed: the reload event will report and install the whole set.
+            return policy;
+        }
+        Map<String, Entry> next = new HashMap<>(byRouteId);
+        next.put(route.getId(), new Entry(route.getMetadata(), policy));
+        byRouteId = Map.copyOf(next);
+        return policy;
+    }
+
+    /** The policy compiled for a route id (diagnostics and tests); routes without one are authenticated. */
     public RoutePolicy forRoute(String routeId) {
-        RoutePolicy policy = byRouteId.get(routeId);
-        return policy != null ? policy : RoutePolicy.authenticated(routeId);
+        Entry entry = byRouteId.get(routeId);
+        return entry != null ? entry.policy() : RoutePolicy.authenticated(routeId);
     }
 
     /**
      * Compiles the policy of every route from the metadata Spring Cloud Gateway bound for it: the same route
      * definitions the gateway routes with, so a policy can never be read from another route's configuration.
+     *
+     * @throws InvalidPolicyException naming the property, so that the gateway does not start
      */
-    public static RoutePolicies load(GatewayProperties gateway) {
-        Map<String, RoutePolicy> policies = new HashMap<>();
+    public static RoutePolicies load(GatewayProperties gateway, Context context, MeterRegistry meters) {
+        Map<String, Entry> policies = new HashMap<>();
         Set<String> listedMethods = new LinkedHashSet<>();
         List<RouteDefinition> routes = gateway.getRoutes();
         for (int i = 0; i < routes.size(); i++) {
@@ -89,8 +166,9 @@ public final class RoutePolicies {
             }
             Object policyMetadata = route.getMetadata().get(POLICY_KEY);
             RoutePolicy policy = policyMetadata == null ? RoutePolicy.authenticated(route.getId())
-                    : compile(route.getId(), bind(routeKey + ".metadata", policyMetadata), routeKey + ".metadata." + POLICY_KEY);
-            if (policies.put(route.getId(), policy) != null) {
+                    : compile(route.getId(), bind(routeKey + ".metadata", policyMetadata), routeKey + ".metadata." + POLICY_KEY,
+                            context);
+            if (policies.put(route.getId(), new Entry(route.getMetadata(), policy)) != null) {
                 throw new InvalidPolicyException(routeKey + ".id", "the route id '" + route.getId() + "' is used twice");
             }
             for (AccessRule rule : policy.methodRules()) {
@@ -98,7 +176,73 @@ public final class RoutePolicies {
             }
             listedMethods.addAll(predicateMethods(route, routeKey));
         }
-        return new RoutePolicies(policies, listedMethods);
+        return new RoutePolicies(policies, listedMethods, context, meters);
+    }
+
+    /** {@link #load(GatewayProperties, Context, MeterRegistry)} without checking issuer and key names (unit tests). */
+    static RoutePolicies load(GatewayProperties gateway) {
+        return load(gateway, Context.ANY, new SimpleMeterRegistry());
+    }
+
+    /**
+     * Compiles the policies of the routes as Spring Cloud Gateway now serves them and, when every one is valid,
+     * replaces the current set with them.
+     *
+     * @param routes  every route served now, YAML and Java DSL
+     * @param gateway the YAML definitions (rebound on a refresh), to name properties and read {@code Method} predicates
+     * @return whether the new policies were applied
+     */
+    public synchronized boolean reload(List<Route> routes, GatewayProperties gateway) {
+        Map<String, Integer> definitionIndex = new HashMap<>();
+        List<RouteDefinition> definitions = gateway.getRoutes();
+        for (int i = 0; i < definitions.size(); i++) {
+            definitionIndex.putIfAbsent(definitions.get(i).getId(), i);
+        }
+        Map<String, Entry> next = new HashMap<>();
+        Set<String> methods = new LinkedHashSet<>();
+        try {
+            for (Route route : routes) {
+                Integer index = definitionIndex.get(route.getId());
+                String routeKey = index != null ? ROUTES + "[" + index + "]" : "route '" + route.getId() + "'";
+                RoutePolicy policy = compileRoute(route, routeKey + ".metadata." + POLICY_KEY);
+                next.put(route.getId(), new Entry(route.getMetadata(), policy));
+                for (AccessRule rule : policy.methodRules()) {
+                    rule.methods().forEach(method -> methods.add(method.name()));
+                }
+                if (index != null) {
+                    methods.addAll(predicateMethods(definitions.get(index), routeKey));
+                }
+            }
+        } catch (InvalidPolicyException e) {
+            rejected.increment();
+            log.error("event=policy_reload_rejected property={} reason=\"{}\" detail=\"the previous policies keep serving\"",
+                    e.property(), e.reason());
+            return false;
+        }
+        Map<String, Entry> previous = byRouteId;
+        byRouteId = Map.copyOf(next);
+        Set<String> unknownMethods = new LinkedHashSet<>(methods);
+        unknownMethods.removeAll(listedMethods);
+        unknownMethods.removeAll(RequestMethods.standard());
+        if (!unknownMethods.isEmpty()) {
+            log.warn("event=policy_reload_new_methods methods={} detail=\"methods outside the standard ones are known to the"
+                    + " gateway after a restart; until then they are answered with 501\"", unknownMethods);
+        }
+        applied.increment();
+        long changed = next.entrySet().stream()
+                .filter(e -> previous.get(e.getKey()) == null || !previous.get(e.getKey()).policy().equals(e.getValue().policy()))
+                .count() + previous.keySet().stream().filter(id -> !next.containsKey(id)).count();
+        log.info("event=policy_reload_applied routes={} changed={}", next.size(), changed);
+        return true;
+    }
+
+    private RoutePolicy compileRoute(Route route, String policyKey) {
+        Object policyMetadata = route.getMetadata().get(POLICY_KEY);
+        if (policyMetadata == null) {
+            return RoutePolicy.authenticated(route.getId());
+        }
+        String metadataKey = policyKey.substring(0, policyKey.length() - POLICY_KEY.length() - 1);
+        return compile(route.getId(), bind(metadataKey, policyMetadata), policyKey, context);
     }
 
     /** The methods of the route's {@code Method} predicates, as written. */
@@ -153,7 +297,7 @@ public final class RoutePolicies {
         }
     }
 
-    static RoutePolicy compile(String routeId, PolicyProperties p, String prefix) {
+    static RoutePolicy compile(String routeId, PolicyProperties p, String prefix, Context context) {
         AccessRule defaultRule = rule(prefix, List.of(), p.publicAccess(), p.roles(), p.permissions(), p.anyPermissions(),
                 p.scopes(), p.mfa());
         List<AccessRule> methodRules = new ArrayList<>();
@@ -196,8 +340,24 @@ public final class RoutePolicies {
             throw new InvalidPolicyException(prefix + ".identity-key",
                     "'" + p.identityKey() + "' is not a key name (lower-case letters, digits and dashes)");
         }
+        if (p.identityKey() != null && context != Context.ANY && !context.identityKeys().contains(p.identityKey())) {
+            throw new InvalidPolicyException(prefix + ".identity-key", "route '" + routeId + "' signs identity with the key '"
+                    + p.identityKey() + "', but portcullis.identity.signing.keys." + p.identityKey()
+                    + " is not set (base64 of at least 32 random bytes, shared with that route's service)");
+        }
+        for (int i = 0; i < p.issuers().size(); i++) {
+            String issuer = p.issuers().get(i);
+            if (issuer == null || issuer.isBlank() || (context != Context.ANY && !context.issuers().contains(issuer))) {
+                throw new InvalidPolicyException(prefix + ".issuers[" + i + "]", "'" + issuer
+                        + "' is not a trusted issuer; configured: " + context.issuers());
+            }
+        }
+        if (!p.issuers().isEmpty() && defaultRule.publicAccess() && methodRules.isEmpty()) {
+            throw new InvalidPolicyException(prefix + ".issuers", "a public route checks no token, so no issuer");
+        }
         return new RoutePolicy(routeId, List.copyOf(methodRules), defaultRule, unlisted, p.forwardAuthorization(),
-                p.revocationFailOpen(), rateLimit, rateLimitEnabled, p.retries(), p.identityKey());
+                p.revocationFailOpen(), rateLimit, rateLimitEnabled, p.retries(), p.identityKey(), Set.copyOf(p.issuers()),
+                false);
     }
 
     private static AccessRule rule(String key, List<String> methods, boolean publicAccess, List<String> roles,

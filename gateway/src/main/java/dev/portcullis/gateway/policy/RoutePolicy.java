@@ -19,6 +19,9 @@ import org.springframework.http.HttpMethod;
  * @param retries              retries of idempotent requests when the upstream cannot be reached, or null for the default
  * @param identityKey          the name of the key ({@code portcullis.identity.signing.keys.<name>}) the identity forwarded
  *                             to this route's upstream is signed with, or null for no signature
+ * @param issuers              the ids of the trusted issuers whose tokens this route accepts; empty: any of them
+ * @param unavailable          true for a route whose policy could not be compiled and that has no previous one: every
+ *                             request is refused with 503 until a valid policy is loaded
  */
 public record RoutePolicy(
         String routeId,
@@ -30,10 +33,24 @@ public record RoutePolicy(
         RateLimit rateLimit,
         boolean rateLimitEnabled,
         Integer retries,
-        String identityKey) {
+        String identityKey,
+        Set<String> issuers,
+        boolean unavailable) {
 
     public static RoutePolicy authenticated(String routeId) {
-        return new RoutePolicy(routeId, List.of(), AccessRule.AUTHENTICATED, UnlistedMethods.REFUSE, true, false, null, true, null, null);
+        return new RoutePolicy(routeId, List.of(), AccessRule.AUTHENTICATED, UnlistedMethods.REFUSE, true, false, null, true,
+                null, null, Set.of(), false);
+    }
+
+    /** A route refused as a whole: its policy is invalid and there is no earlier one to keep. */
+    static RoutePolicy unavailable(String routeId) {
+        return new RoutePolicy(routeId, List.of(), AccessRule.AUTHENTICATED, UnlistedMethods.REFUSE, false, false, null, true,
+                null, null, Set.of(), true);
+    }
+
+    /** Whether a token of this issuer may call the route. */
+    public boolean accepts(String issuerId) {
+        return issuers.isEmpty() || issuers.contains(issuerId);
     }
 
     /** Whether the route serves {@code method} at all: false answers 405 before any token is looked at. */

@@ -12,10 +12,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import java.time.Duration;
 import java.util.Optional;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
- * The direct way: one MGET of {@code {revoked}:jti:<jti>} and {@code {revoked}:sub:<sub>} for the request; the keys
+ * The direct way: one MGET of the token's jti key and its subject's key (namespaced by issuer, see
+ * {@link RevocationKeys#ISSUER_PREFIX}) for the request; the keys
  * share the {@code {revoked}} hash tag, so this is one command on one node on Redis Cluster too. Behind a circuit breaker:
  * when Redis fails, the breaker opens and every request gets {@link RevocationStatus#UNKNOWN} at once rather than after
  * a timeout each.
@@ -39,13 +41,16 @@ public final class RedisRevocationLookup implements RevocationChecker {
 
     @Override
     public Mono<RevocationStatus> check(VerifiedToken token) {
-        String jtiKey = RevocationKeys.jtiKey(token.tokenId());
-        return redis.reactive().mget(jtiKey, RevocationKeys.subjectKey(token.subject()))
+        String jtiKey = token.revokedTokenKey();
+        String subjectKey = token.revokedSubjectKey();
+        Flux<KeyValue<String, String>> values = jtiKey == null ? redis.reactive().mget(subjectKey)
+                : redis.reactive().mget(jtiKey, subjectKey);
+        return values
                 .collectMap(KeyValue::getKey, found -> found.getValueOrElse(null))
                 .timeout(timeout)
                 .map(found -> {
-                    Optional<String> jti = Optional.ofNullable(found.get(jtiKey));
-                    Optional<String> subject = Optional.ofNullable(found.get(RevocationKeys.subjectKey(token.subject())));
+                    Optional<String> jti = Optional.ofNullable(jtiKey == null ? null : found.get(jtiKey));
+                    Optional<String> subject = Optional.ofNullable(found.get(subjectKey));
                     return statusOf(token, jti, subject);
                 })
                 .transform(CircuitBreakerOperator.of(breaker))

@@ -69,9 +69,13 @@ public final class RevocationView implements SmartLifecycle {
     private final Duration maxTokenLifetime;
     private final Duration clockSkew;
     private final Clock clock;
-    /** jti -> epoch ms after which the entry can be forgotten (token expiry + skew). */
+    /**
+     * Keyed by the Redis key itself ({@code {revoked}:jti:<jti>}, or {@code {revoked}:iss:<issuer>:jti:<jti>} for
+     * another trusted issuer), so that two issuers' ids never meet. jti key -> epoch ms after which the entry can be
+     * forgotten (token expiry + skew).
+     */
     private final Map<String, Long> revokedTokens = new ConcurrentHashMap<>();
-    /** sub -> revoke-all instant, epoch ms. */
+    /** Subject key -> revoke-all instant, epoch ms. */
     private final Map<String, Long> revokedSubjects = new ConcurrentHashMap<>();
     private final AtomicBoolean synced = new AtomicBoolean();
     private final AtomicBoolean retryPending = new AtomicBoolean();
@@ -140,10 +144,10 @@ public final class RevocationView implements SmartLifecycle {
 
     /** Answers from memory; only meaningful while {@link #isLive()}. */
     public RevocationStatus statusOf(VerifiedToken token) {
-        if (revokedTokens.containsKey(token.tokenId())) {
+        if (token.revokedTokenKey() != null && revokedTokens.containsKey(token.revokedTokenKey())) {
             return RevocationStatus.REVOKED_TOKEN;
         }
-        Long revokedAt = revokedSubjects.get(token.subject());
+        Long revokedAt = revokedSubjects.get(token.revokedSubjectKey());
         if (revokedAt != null && RevocationKeys.issuedBeforeRevokeAll(token.issuedAtEpochSecond(), revokedAt)) {
             return RevocationStatus.REVOKED_SUBJECT;
         }
@@ -191,9 +195,9 @@ public final class RevocationView implements SmartLifecycle {
     void apply(RevocationMessage message) {
         switch (message) {
             case RevocationMessage.TokenRevoked token ->
-                    revokedTokens.merge(token.jti(), token.expiresAtEpochMilli() + clockSkew.toMillis(), Math::max);
+                    revokedTokens.merge(token.key(), token.expiresAtEpochMilli() + clockSkew.toMillis(), Math::max);
             case RevocationMessage.SubjectRevoked subject ->
-                    revokedSubjects.merge(subject.subject(), subject.revokedAtEpochMilli(), Math::max);
+                    revokedSubjects.merge(subject.key(), subject.revokedAtEpochMilli(), Math::max);
         }
     }
 
@@ -285,6 +289,10 @@ public final class RevocationView implements SmartLifecycle {
                 .then();
     }
 
+    private static Flux<String> scan(Mono<RedisClusterReactiveCommands<String, String>> node, String pattern) {
+        return node.flatMapMany(commands -> ScanStream.scan(commands, KeyScanArgs.Builder.matches(pattern).limit(SCAN_BATCH)));
+    }
+
     private Mono<Long> readSequence() {
         return redis.reactive().get(RevocationKeys.SEQUENCE_KEY).map(Long::parseLong).defaultIfEmpty(0L);
     }
@@ -300,22 +308,23 @@ public final class RevocationView implements SmartLifecycle {
         // Every revocation key shares the {revoked} hash tag: on a cluster they all live on the one master serving its
         // slot, so only that node is scanned (a cluster-wide SCAN would fail while any other master is down).
         Mono<RedisClusterReactiveCommands<String, String>> node = redis.onMasterOf(RevocationKeys.SEQUENCE_KEY);
-        Mono<Long> tokens = node.flatMapMany(commands -> ScanStream.scan(commands, KeyScanArgs.Builder.matches(RevocationKeys.JTI_PREFIX + "*").limit(SCAN_BATCH)))
+        Mono<Long> tokens = scan(node, RevocationKeys.JTI_PREFIX + "*").concatWith(scan(node, RevocationKeys.ISSUER_PREFIX + "*")
+                        .filter(RevocationKeys::isJtiKey))
                 .flatMap(key -> redis.reactive().pttl(key).doOnNext(ttl -> {
                     if (ttl != null && ttl != -2) {
                         long dropAt = ttl > 0 ? clock.millis() + ttl : clock.millis() + maxTokenLifetime.plus(clockSkew).toMillis();
-                        revokedTokens.merge(key.substring(RevocationKeys.JTI_PREFIX.length()), dropAt, Math::max);
+                        revokedTokens.merge(key, dropAt, Math::max);
                     }
                 }), 32)
                 .count();
-        Mono<Long> subjects = node.flatMapMany(commands -> ScanStream.scan(commands, KeyScanArgs.Builder.matches(RevocationKeys.SUBJECT_PREFIX + "*").limit(SCAN_BATCH)))
+        Mono<Long> subjects = scan(node, RevocationKeys.SUBJECT_PREFIX + "*").concatWith(scan(node, RevocationKeys.ISSUER_PREFIX + "*")
+                        .filter(RevocationKeys::isSubjectKey))
                 .flatMap(key -> redis.reactive().get(key).doOnNext(value -> {
-                    String subject = key.substring(RevocationKeys.SUBJECT_PREFIX.length());
                     try {
-                        revokedSubjects.merge(subject, Long.parseLong(value.trim()), Math::max);
+                        revokedSubjects.merge(key, Long.parseLong(value.trim()), Math::max);
                     } catch (NumberFormatException e) {
                         // An unreadable marker still means a revoke-all: treat it as "everything until now".
-                        revokedSubjects.merge(subject, clock.millis(), Math::max);
+                        revokedSubjects.merge(key, clock.millis(), Math::max);
                     }
                 }), 32)
                 .count();

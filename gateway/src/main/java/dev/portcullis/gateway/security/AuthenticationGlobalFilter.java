@@ -66,7 +66,10 @@ public final class AuthenticationGlobalFilter implements GlobalFilter, Ordered {
             case BearerToken.Present present -> verifier.verify(present.value(),
                     () -> clientAddresses.resolve(exchange.getRequest())).flatMap(verification -> switch (verification) {
                 case Verification.Rejected rejected -> ProblemWriter.reject(exchange, rejected.rejection());
-                case Verification.Verified verified -> checkRevocation(exchange, chain, policy, rule, verified.token());
+                case Verification.Verified verified -> policy.accepts(verified.token().issuer())
+                        ? checkRevocation(exchange, chain, policy, rule, verified.token())
+                        : ProblemWriter.reject(exchange, Rejection.of(RejectionReason.ISSUER_NOT_ACCEPTED,
+                                "This route does not accept tokens of this issuer"));
             });
         };
     }

@@ -7,18 +7,15 @@ import dev.portcullis.gateway.web.RejectionReason;
 import java.text.ParseException;
 import java.time.Instant;
 
-/** {@code sub}, {@code jti}, {@code exp} and {@code iat} must be present and of the right JSON type. */
+/**
+ * {@code exp} and {@code iat} must be present and of the right JSON type. (The subject and token id are read where
+ * each issuer's claim mapping says, and required there.)
+ */
 final class RequiredClaimsValidator implements ClaimsValidator {
 
     @Override
     public Rejection validate(JWTClaimsSet claims, Instant now) {
         try {
-            if (claims.getStringClaim(TokenClaims.SUBJECT) == null) {
-                return missing(TokenClaims.SUBJECT);
-            }
-            if (claims.getStringClaim(TokenClaims.TOKEN_ID) == null) {
-                return missing(TokenClaims.TOKEN_ID);
-            }
             if (claims.getDateClaim(TokenClaims.EXPIRES_AT) == null) {
                 return missing(TokenClaims.EXPIRES_AT);
             }

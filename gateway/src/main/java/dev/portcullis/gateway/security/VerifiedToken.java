@@ -1,40 +1,72 @@
 package dev.portcullis.gateway.security;
 
 import dev.portcullis.contract.IdentityHeaders;
+import dev.portcullis.contract.RevocationKeys;
 import dev.portcullis.contract.TokenClaims;
 import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 
 /**
- * The identity a verified access token proves. The header values forwarded upstream are joined once here, when the
- * token is first verified, so that a cached token costs no string work per request.
+ * The identity a verified access token proves. The header values forwarded upstream and the token's revocation keys
+ * are built once here, when the token is first verified, so that a cached token costs no string work per request.
  *
+ * @param issuer              the id of the trusted issuer that signed it
+ * @param tokenId             the token's id ({@code jti}, or the issuer's mapped claim); null when the issuer's
+ *                            tokens have none
  * @param issuedAtEpochSecond {@code iat}, compared with the revoke-all instant of the subject
+ * @param roles               the roles, in the order the token lists them
+ * @param mfa                 whether the issuer vouches for a completed multi-factor authentication ({@code amr}
+ *                            or {@code acr}, as that issuer's claim mapping says)
+ * @param issuerHeader        {@code x-user-issuer}: the issuer id, or null for the default issuer (whose identity
+ *                            headers are as they always were)
+ * @param revokedTokenKey     the Redis key that revokes this token, or null when it has no id
+ * @param revokedSubjectKey   the Redis key that revokes every token of its subject
  */
 public record VerifiedToken(
+        String issuer,
         String subject,
         String tokenId,
         long issuedAtEpochSecond,
         Instant expiresAt,
-        String role,
+        Set<String> roles,
         Set<String> permissions,
         Set<String> scopes,
         List<String> authenticationMethods,
+        boolean mfa,
         String clientId,
+        String issuerHeader,
+        String roleHeader,
         String permissionsHeader,
         String scopesHeader,
-        String amrHeader) {
+        String amrHeader,
+        String revokedTokenKey,
+        String revokedSubjectKey) {
 
-    public static VerifiedToken of(String subject, String tokenId, long issuedAt, Instant expiresAt, String role,
-                                   List<String> permissions, List<String> scopes, List<String> amr, String clientId) {
-        return new VerifiedToken(subject, tokenId, issuedAt, expiresAt, role, Set.copyOf(permissions), Set.copyOf(scopes),
-                List.copyOf(amr), clientId, String.join(IdentityHeaders.LIST_SEPARATOR, permissions),
-                String.join(IdentityHeaders.LIST_SEPARATOR, scopes), String.join(IdentityHeaders.LIST_SEPARATOR, amr));
+    /**
+     * @param revocationNamespace null for the default issuer, whose revocation keys are not namespaced
+     */
+    public static VerifiedToken of(String issuer, String revocationNamespace, String subject, String tokenId, long issuedAt,
+                                   Instant expiresAt, List<String> roles, List<String> permissions, List<String> scopes,
+                                   List<String> amr, boolean mfa, String clientId) {
+        return new VerifiedToken(issuer, subject, tokenId, issuedAt, expiresAt, Set.copyOf(roles), Set.copyOf(permissions),
+                Set.copyOf(scopes), List.copyOf(amr), mfa, clientId, revocationNamespace,
+                roles.isEmpty() ? null : String.join(IdentityHeaders.LIST_SEPARATOR, roles),
+                String.join(IdentityHeaders.LIST_SEPARATOR, permissions), String.join(IdentityHeaders.LIST_SEPARATOR, scopes),
+                String.join(IdentityHeaders.LIST_SEPARATOR, amr),
+                tokenId == null ? null : RevocationKeys.jtiKey(revocationNamespace, tokenId),
+                RevocationKeys.subjectKey(revocationNamespace, subject));
     }
 
-    /** Whether a TOTP step-up was completed for this token ({@code amr} contains {@code mfa}). */
+    /** A token of the default issuer with Portcullis' own claims (tests and benchmarks). */
+    public static VerifiedToken of(String subject, String tokenId, long issuedAt, Instant expiresAt, String role,
+                                   List<String> permissions, List<String> scopes, List<String> amr, String clientId) {
+        return of(JwtProperties.DEFAULT_ISSUER_ID, null, subject, tokenId, issuedAt, expiresAt,
+                role == null ? List.of() : List.of(role), permissions, scopes, amr, amr.contains(TokenClaims.AMR_MFA), clientId);
+    }
+
+    /** Whether a multi-factor step-up was completed for this token. */
     public boolean hasMfa() {
-        return authenticationMethods.contains(TokenClaims.AMR_MFA);
+        return mfa;
     }
 }

@@ -14,7 +14,7 @@ import java.util.Set;
  * RSA check. Keyed by the whole token string, compared by equality: a forged variant differs in at least one character
  * and can never hit another token's entry. Only successful verifications are stored (a flood of forged tokens cannot
  * fill it), each entry lives no longer than its token's {@code exp}, and the size is bounded. Revocation is not cached
- * here: it is checked on every request. Each entry remembers the kid that verified it, so that a key pulled from the
+ * here: it is checked on every request. Each entry remembers the issuer and kid that verified it, so that a key pulled from the
  * JWKS takes its tokens out of the cache (and only its tokens) without a check on the hit path.
  */
 public final class VerifiedTokenCache {
@@ -55,10 +55,10 @@ public final class VerifiedTokenCache {
         return entry.token();
     }
 
-    /** Remembers a token verified with the key {@code keyId}. */
-    public void put(String token, VerifiedToken verified, String keyId) {
+    /** Remembers a token verified with the key {@code keyId} of the issuer {@code issuerId}. */
+    public void put(String token, VerifiedToken verified, String issuerId, String keyId) {
         if (enabled) {
-            cache.put(token, new Entry(verified, keyId));
+            cache.put(token, new Entry(verified, issuerId, keyId));
         }
     }
 
@@ -68,15 +68,16 @@ public final class VerifiedTokenCache {
     }
 
     /**
-     * Forgets every token verified with one of these keys: they left the trusted key set. A walk over the cache, once
-     * per removal (rare); the hit path stays one map lookup.
+     * Forgets every token verified with one of these keys of one issuer: they left its trusted key set. Another
+     * issuer's key of the same kid is not touched. A walk over the cache, once per removal (rare); the hit path stays
+     * one map lookup.
      *
      * @return how many entries were dropped
      */
-    public int evictKeys(Set<String> keyIds) {
+    public int evictKeys(String issuerId, Set<String> keyIds) {
         int[] evicted = {0};
         cache.asMap().values().removeIf(entry -> {
-            boolean drop = keyIds.contains(entry.keyId());
+            boolean drop = entry.issuerId().equals(issuerId) && keyIds.contains(entry.keyId());
             if (drop) {
                 evicted[0]++;
             }
@@ -95,6 +96,6 @@ public final class VerifiedTokenCache {
         cache.invalidateAll();
     }
 
-    private record Entry(VerifiedToken token, String keyId) {
+    private record Entry(VerifiedToken token, String issuerId, String keyId) {
     }
 }

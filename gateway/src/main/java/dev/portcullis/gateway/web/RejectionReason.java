@@ -21,7 +21,10 @@ public enum RejectionReason {
     EXPIRED("expired", HttpStatus.UNAUTHORIZED, "invalid_token", ProblemTypes.INVALID_TOKEN, "Invalid access token"),
     NOT_YET_VALID("not_yet_valid", HttpStatus.UNAUTHORIZED, "invalid_token", ProblemTypes.INVALID_TOKEN, "Invalid access token"),
     LIFETIME_TOO_LONG("lifetime_too_long", HttpStatus.UNAUTHORIZED, "invalid_token", ProblemTypes.INVALID_TOKEN, "Invalid access token"),
-    WRONG_ISSUER("wrong_issuer", HttpStatus.UNAUTHORIZED, "invalid_token", ProblemTypes.INVALID_TOKEN, "Invalid access token"),
+    /** The token's {@code iss} is none of the trusted issuers'. */
+    UNKNOWN_ISSUER("unknown_issuer", HttpStatus.UNAUTHORIZED, "invalid_token", ProblemTypes.INVALID_TOKEN, "Invalid access token"),
+    /** A trusted issuer's valid token, on a route that accepts only other issuers ({@code issuers} in its policy). */
+    ISSUER_NOT_ACCEPTED("issuer_not_accepted", HttpStatus.UNAUTHORIZED, "invalid_token", ProblemTypes.INVALID_TOKEN, "Invalid access token"),
     WRONG_AUDIENCE("wrong_audience", HttpStatus.UNAUTHORIZED, "invalid_token", ProblemTypes.INVALID_TOKEN, "Invalid access token"),
     MISSING_CLAIM("missing_claim", HttpStatus.UNAUTHORIZED, "invalid_token", ProblemTypes.INVALID_TOKEN, "Invalid access token"),
     UNSAFE_CLAIM("unsafe_claim", HttpStatus.UNAUTHORIZED, "invalid_token", ProblemTypes.INVALID_TOKEN, "Invalid access token"),
@@ -37,6 +40,8 @@ public enum RejectionReason {
     HEADERS_TOO_LARGE("headers_too_large", HttpStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, null, ProblemTypes.HEADERS_TOO_LARGE, "Request header fields too large"),
     METHOD_NOT_ALLOWED("method_not_allowed", HttpStatus.METHOD_NOT_ALLOWED, null, ProblemTypes.METHOD_NOT_ALLOWED, "Method not allowed"),
     UNKNOWN_METHOD("unknown_method", HttpStatus.NOT_IMPLEMENTED, null, ProblemTypes.of("not-implemented"), "Not implemented"),
+    /** The route's policy could not be compiled after a reload, and it has no earlier one to keep serving. */
+    POLICY_UNAVAILABLE("policy_unavailable", HttpStatus.SERVICE_UNAVAILABLE, null, ProblemTypes.SERVICE_UNAVAILABLE, "Service unavailable"),
     NO_ROUTE("no_route", HttpStatus.NOT_FOUND, null, ProblemTypes.NOT_FOUND, "Not found"),
     UPSTREAM_UNAVAILABLE("upstream_unavailable", HttpStatus.SERVICE_UNAVAILABLE, null, ProblemTypes.SERVICE_UNAVAILABLE, "Service unavailable"),
     UPSTREAM_TIMEOUT("upstream_timeout", HttpStatus.GATEWAY_TIMEOUT, null, ProblemTypes.UPSTREAM_TIMEOUT, "Gateway timeout");

@@ -22,6 +22,11 @@ public final class RequestMethods {
 
     /** RFC 9110 section 9 and RFC 5789, in the order an {@code Allow} header lists them. */
     static final List<String> STANDARD = List.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "CONNECT");
+    /** The standard methods (RFC 9110 and PATCH). */
+    public static List<String> standard() {
+        return STANDARD;
+    }
+
     /** Known, and always refused with 405. */
     public static final Set<String> NEVER_SERVED = Set.of("TRACE", "CONNECT");
 

@@ -2,6 +2,7 @@ package dev.portcullis.gateway.keys;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
 import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
@@ -158,12 +159,9 @@ class JwksKeyStoreTest {
     @Test
     void thePollerFetchesTheKeySetEveryPollIntervalEvenWhenItIsUnchanged() {
         serve(TestKeys.RSA);
-        store = new JwksKeyStore(new JwtProperties(URI.create(jwks.baseUrl() + PATH), "http://issuer", Set.of("portcullis"),
-                Set.of("RS256"), Duration.ofSeconds(30), 8192, Duration.ofHours(1),
+        store = new JwksKeyStore("portcullis", issuer(URI.create(jwks.baseUrl() + PATH), false, Set.of("RS256")),
                 new JwtProperties.Jwks(Duration.ofSeconds(1), Duration.ofSeconds(30), Duration.ofHours(12),
-                        Duration.ofSeconds(2), Duration.ofSeconds(2)),
-                new JwtProperties.Cache(true, 1000), new JwtProperties.FailureBudget(true, 120, Duration.ofMinutes(1), 0)),
-                clock, meters);
+                        Duration.ofSeconds(2), Duration.ofSeconds(2)), clock, meters);
         store.start();
 
         // the mutable clock stands still: the schedule runs on elapsed time, not on the token clock
@@ -175,7 +173,7 @@ class JwksKeyStoreTest {
     void isNotReadyUntilAKeySetHasBeenLoadedOnce() {
         jwks.stubFor(get(urlPathEqualTo(PATH)).willReturn(aResponse().withStatus(500)));
         store = store(Duration.ofMillis(200), Set.of("RS256"));
-        JwksHealthIndicator health = new JwksHealthIndicator(store);
+        JwksHealthIndicator health = new JwksHealthIndicator(java.util.List.of(store));
         store.start();
 
         StepVerifier.create(health.health()).assertNext(h -> assertThat(h.getStatus()).isEqualTo(Status.OUT_OF_SERVICE)).verifyComplete();
@@ -213,12 +211,52 @@ class JwksKeyStoreTest {
                 .withHeader("Content-Type", "application/json").withBody(TestKeys.jwksJson(keys))));
     }
 
+    @Test
+    void withDiscoveryTheKeySetIsFetchedFromTheJwksUriTheIssuersMetadataNames() {
+        serve(TestKeys.RSA);
+        jwks.stubFor(get(urlPathEqualTo("/realms/corp/.well-known/openid-configuration")).willReturn(okJson(
+                "{\"issuer\":\"" + jwks.baseUrl() + "/realms/corp\",\"jwks_uri\":\"" + jwks.baseUrl() + PATH + "\"}")));
+        store = new JwksKeyStore("corp", discoveryIssuer(jwks.baseUrl() + "/realms/corp"), jwksSettings(Duration.ofSeconds(30)),
+                clock, meters);
+        store.start();
+
+        await().atMost(Duration.ofSeconds(10)).until(store::isReady);
+        assertThat(store.keyIds()).containsExactly(TestKeys.RSA.getKeyID());
+        assertThat(store.issuerId()).isEqualTo("corp");
+    }
+
+    @Test
+    void metadataThatNamesAnotherIssuerIsNeverBelievedAndNoKeysAreFetched() {
+        serve(TestKeys.RSA);
+        jwks.stubFor(get(urlPathEqualTo("/realms/corp/.well-known/openid-configuration")).willReturn(okJson(
+                "{\"issuer\":\"https://evil.example\",\"jwks_uri\":\"" + jwks.baseUrl() + PATH + "\"}")));
+        store = new JwksKeyStore("corp", discoveryIssuer(jwks.baseUrl() + "/realms/corp"), jwksSettings(Duration.ofSeconds(30)),
+                clock, meters);
+
+        StepVerifier.create(store.poll()).expectNextCount(1).verifyComplete();
+
+        assertThat(store.isReady()).isFalse();
+        assertThat(jwks.findAll(getRequestedFor(urlPathEqualTo(PATH)))).isEmpty();
+        assertThat(meters.get("portcullis.jwks.fetches").tag("outcome", "success").tag("issuer", "corp").counter().count())
+                .isEqualTo(1.0); // the metadata itself was read
+    }
+
+    private static JwtProperties.Issuer issuer(URI jwksUri, boolean discovery, Set<String> algorithms) {
+        return new JwtProperties.Issuer("http://issuer", jwksUri, discovery, Set.of("portcullis"), algorithms, null, null,
+                null, null);
+    }
+
+    private static JwtProperties.Issuer discoveryIssuer(String issuer) {
+        return new JwtProperties.Issuer(issuer, null, true, Set.of("portcullis"), Set.of("RS256"), null, null, null, null);
+    }
+
+    private static JwtProperties.Jwks jwksSettings(Duration minRefetchInterval) {
+        return new JwtProperties.Jwks(Duration.ofSeconds(15), minRefetchInterval, Duration.ofHours(12),
+                Duration.ofSeconds(2), Duration.ofSeconds(2));
+    }
+
     private JwksKeyStore store(Duration minRefetchInterval, Set<String> algorithms) {
-        JwtProperties properties = new JwtProperties(URI.create(jwks.baseUrl() + PATH), "http://issuer", Set.of("portcullis"),
-                algorithms, Duration.ofSeconds(30), 8192, Duration.ofHours(1),
-                new JwtProperties.Jwks(Duration.ofSeconds(15), minRefetchInterval, Duration.ofHours(12),
-                        Duration.ofSeconds(2), Duration.ofSeconds(2)),
-                new JwtProperties.Cache(true, 1000), new JwtProperties.FailureBudget(true, 120, Duration.ofMinutes(1), 0));
-        return new JwksKeyStore(properties, clock, meters);
+        return new JwksKeyStore("portcullis", issuer(URI.create(jwks.baseUrl() + PATH), false, algorithms),
+                jwksSettings(minRefetchInterval), clock, meters);
     }
 }

@@ -7,6 +7,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.portcullis.contract.IdentityHeaders;
+import dev.portcullis.gateway.security.JwtProperties;
+import dev.portcullis.gateway.security.TrustedIssuers;
 import dev.portcullis.gateway.support.TokenDefencesIntegrationTest;
 import dev.portcullis.testsupport.TestKeys;
 import dev.portcullis.testsupport.TokenFactory;
@@ -27,7 +29,14 @@ class KeyRemovalIntegrationTest extends TokenDefencesIntegrationTest {
     private static final TokenFactory keyA = new TokenFactory(TestKeys.RSA_NEXT, ISSUER, AUDIENCE, clock);
 
     @Autowired
+    TrustedIssuers issuers;
+
     JwksKeyStore keys;
+
+    @org.junit.jupiter.api.BeforeEach
+    void defaultIssuersKeys() {
+        keys = issuers.keys(JwtProperties.DEFAULT_ISSUER_ID);
+    }
 
     @Autowired
     MeterRegistry meters;

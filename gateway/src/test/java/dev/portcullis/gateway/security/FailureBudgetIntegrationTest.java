@@ -7,7 +7,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.portcullis.contract.IdentityHeaders;
-import dev.portcullis.gateway.keys.JwksKeyStore;
 import dev.portcullis.gateway.support.TokenDefencesIntegrationTest;
 import dev.portcullis.testsupport.TestKeys;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -103,7 +102,7 @@ class FailureBudgetIntegrationTest extends TokenDefencesIntegrationTest {
         String attacker = freshAddress();
         parallel(BUDGET, i -> forged(), attacker);
         try (ConfigurableApplicationContext second = startSecondInstance(SETTINGS)) {
-            await().atMost(Duration.ofSeconds(20)).until(() -> second.getBean(JwksKeyStore.class).isReady());
+            await().atMost(Duration.ofSeconds(20)).until(() -> second.getBean(TrustedIssuers.class).isReady());
             WebTestClient secondClient = WebTestClient.bindToServer()
                     .baseUrl("http://localhost:" + second.getEnvironment().getProperty("local.server.port")).build();
             MeterRegistry secondMeters = second.getBean(MeterRegistry.class);

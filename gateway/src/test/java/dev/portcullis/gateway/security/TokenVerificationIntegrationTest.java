@@ -73,7 +73,7 @@ class TokenVerificationIntegrationTest extends GatewayIntegrationTest {
                         .notBefore(now.minusSeconds(1800)).expiresAt(now.minusSeconds(60)).sign()),
                 forged("not yet valid", "not_yet_valid", () -> tokens.forUser("u-1").notBefore(now.plusSeconds(300)).sign()),
                 forged("issued in the future", "not_yet_valid", () -> tokens.forUser("u-1").issuedAt(now.plusSeconds(300)).sign()),
-                forged("wrong issuer", "wrong_issuer", () -> tokens.forUser("u-1").issuer("https://evil.example").sign()),
+                forged("unknown issuer", "unknown_issuer", () -> tokens.forUser("u-1").issuer("https://evil.example").sign()),
                 forged("wrong audience", "wrong_audience", () -> tokens.forUser("u-1").audience("product-service").sign()),
                 forged("typ JWT instead of at+jwt", "wrong_type", () -> tokens.forUser("u-1").type("JWT").sign()),
                 forged("no typ", "wrong_type", () -> tokens.forUser("u-1").type(null).sign()),
