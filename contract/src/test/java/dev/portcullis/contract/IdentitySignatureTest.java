@@ -73,6 +73,22 @@ class IdentitySignatureTest {
     }
 
     @Test
+    void theIssuerHeaderIsSignedWhenPresentAndARequestWithoutItSignsAsBefore() {
+        Map<String, String> headers = identity();
+        String withoutIssuer = mac(KEY.sign(NOW, "GET", "/orders", headers::get));
+        Map<String, String> withIssuer = new HashMap<>(headers);
+        withIssuer.put(IdentityHeaders.USER_ISSUER, "corp-keycloak");
+        String mac = mac(KEY.sign(NOW, "GET", "/orders", withIssuer::get));
+
+        assertThat(mac).isNotEqualTo(withoutIssuer);
+        assertThat(KEY.verifies(mac, NOW, "GET", "/orders", withIssuer::get)).isTrue();
+        assertThat(KEY.verifies(mac, NOW, "GET", "/orders", headers::get)).as("issuer dropped").isFalse();
+        withIssuer.put(IdentityHeaders.USER_ISSUER, "other-idp");
+        assertThat(KEY.verifies(mac, NOW, "GET", "/orders", withIssuer::get)).as("issuer changed").isFalse();
+        assertThat(KEY.verifies(withoutIssuer, NOW, "GET", "/orders", headers::get)).isTrue();
+    }
+
+    @Test
     void anAbsentIdentityIsSignedAndCannotBeUpgraded() {
         Map<String, String> anonymous = new HashMap<>(Map.of(IdentityHeaders.REQUEST_ID, "req-1"));
         String mac = mac(KEY.sign(NOW, "GET", "/products", anonymous::get));

@@ -67,6 +67,33 @@ class RevocationContractTest {
     }
 
     @Test
+    void anotherIssuersRevocationsLiveInItsOwnNamespaceAndNeverMeetPortcullisOwn() {
+        var own = new RevocationMessage.TokenRevoked("j1", 42L, 7L);
+        var partner = new RevocationMessage.TokenRevoked("j1", 42L, 8L, "partner-sas");
+        var partnerSubject = new RevocationMessage.SubjectRevoked("u-1", 43L, 9L, "partner-sas");
+
+        assertThat(own.key()).isEqualTo("{revoked}:jti:j1");
+        assertThat(partner.key()).isEqualTo("{revoked}:iss:partner-sas:jti:j1");
+        assertThat(partnerSubject.key()).isEqualTo("{revoked}:iss:partner-sas:sub:u-1");
+        assertThat(partner.encode()).isEqualTo("jti@partner-sas j1 42 8");
+        assertThat(partnerSubject.encode()).isEqualTo("sub@partner-sas u-1 43 9");
+        assertThat(RevocationMessage.decode(partner.encode())).contains(partner);
+        assertThat(RevocationMessage.decode(partnerSubject.encode())).contains(partnerSubject);
+        assertThat(RevocationMessage.decode("jti@Partner j1 42 8")).isEmpty();
+        assertThat(RevocationMessage.decode("jti@ j1 42 8")).isEmpty();
+        assertThat(RevocationMessage.decode("jti@a:b j1 42 8")).isEmpty();
+        // a jti that looks like a namespace is still Portcullis' own, in its own key space
+        assertThat(new RevocationMessage.TokenRevoked("iss:partner-sas:jti:j1", 1L).key())
+                .isEqualTo("{revoked}:jti:iss:partner-sas:jti:j1").isNotEqualTo(partner.key());
+        assertThat(RevocationKeys.isJtiKey(partner.key())).isTrue();
+        assertThat(RevocationKeys.isSubjectKey(partner.key())).isFalse();
+        assertThat(RevocationKeys.isSubjectKey(partnerSubject.key())).isTrue();
+        assertThat(RevocationKeys.isJtiKey("{revoked}:iss:partner-sas:sub:x:jti:y")).isFalse();
+        // one slot for all of them: the script that writes them stays atomic on a cluster
+        assertThat(partner.key()).startsWith(RevocationKeys.HASH_TAG);
+    }
+
+    @Test
     void messagesOfTheFormatWithoutASequenceStillDecodeAndSayNothingAboutGaps() {
         assertThat(RevocationMessage.decode("jti j1 42"))
                 .contains(new RevocationMessage.TokenRevoked("j1", 42L, RevocationMessage.NO_SEQUENCE));

@@ -63,8 +63,12 @@ public final class RoutePolicies {
         static final Context ANY = new Context(Set.of(), Set.of());
     }
 
-    /** One route's compiled policy and the metadata it was compiled from (compared by identity on each request). */
-    private record Entry(Object metadata, RoutePolicy policy) {
+    /**
+     * One route's compiled policy and the route it was compiled for, compared by identity on each request (Spring
+     * Cloud Gateway keeps its {@code Route} objects until the next refresh); null for policies compiled from the YAML
+     * definitions at start-up, before any route was built.
+     */
+    private record Entry(Route route, RoutePolicy policy) {
     }
 
     private final Context context;
@@ -108,21 +112,21 @@ public final class RoutePolicies {
     /** The policy of a route as it is served now. */
     public RoutePolicy forRoute(Route route) {
         Entry entry = byRouteId.get(route.getId());
-        if (entry != null && entry.metadata() == route.getMetadata()) {
+        if (entry != null && entry.route() == route) {
             return entry.policy();
         }
         return adopt(route, entry);
     }
 
     /**
-     * A route whose metadata is not the one its policy was compiled from: the first request after start-up (the
-     * policies were compiled from the YAML definitions, the route carries its own copy), a route of the application's
-     * own locator, or the moment between Spring Cloud Gateway swapping its routes and the reload event. Compiled here
-     * once; the result is kept under the route's metadata, so the next request takes the fast path.
+     * A route that is not the one its policy was compiled for: the first request after start-up (the policies were
+     * compiled from the YAML definitions, before the routes were built), a route of the application's own locator, or
+     * the moment between Spring Cloud Gateway swapping its routes and the reload event. Compiled here once; the result
+     * is kept with the route, so the next request takes the fast path.
      */
     private synchronized RoutePolicy adopt(Route route, Entry previous) {
         Entry entry = byRouteId.get(route.getId());
-        if (entry != null && entry.metadata() == route.getMetadata()) {
+        if (entry != null && entry.route() == route) {
             return entry.policy();
         }
         RoutePolicy policy;
@@ -137,7 +141,7 @@ public final class RoutePolicies {
             return policy;
         }
         Map<String, Entry> next = new HashMap<>(byRouteId);
-        next.put(route.getId(), new Entry(route.getMetadata(), policy));
+        next.put(route.getId(), new Entry(route, policy));
         byRouteId = Map.copyOf(next);
         return policy;
     }
@@ -168,7 +172,7 @@ public final class RoutePolicies {
             RoutePolicy policy = policyMetadata == null ? RoutePolicy.authenticated(route.getId())
                     : compile(route.getId(), bind(routeKey + ".metadata", policyMetadata), routeKey + ".metadata." + POLICY_KEY,
                             context);
-            if (policies.put(route.getId(), new Entry(route.getMetadata(), policy)) != null) {
+            if (policies.put(route.getId(), new Entry(null, policy)) != null) {
                 throw new InvalidPolicyException(routeKey + ".id", "the route id '" + route.getId() + "' is used twice");
             }
             for (AccessRule rule : policy.methodRules()) {
@@ -205,7 +209,7 @@ public final class RoutePolicies {
                 Integer index = definitionIndex.get(route.getId());
                 String routeKey = index != null ? ROUTES + "[" + index + "]" : "route '" + route.getId() + "'";
                 RoutePolicy policy = compileRoute(route, routeKey + ".metadata." + POLICY_KEY);
-                next.put(route.getId(), new Entry(route.getMetadata(), policy));
+                next.put(route.getId(), new Entry(route, policy));
                 for (AccessRule rule : policy.methodRules()) {
                     rule.methods().forEach(method -> methods.add(method.name()));
                 }
@@ -217,6 +221,15 @@ public final class RoutePolicies {
             rejected.increment();
             log.error("event=policy_reload_rejected property={} reason=\"{}\" detail=\"the previous policies keep serving\"",
                     e.property(), e.reason());
+            // Spring Cloud Gateway already serves the new routes: each keeps the policy its id had, and a route new in
+            // the rejected change is refused (its intended rule is unknown) until a valid set arrives
+            Map<String, Entry> kept = new HashMap<>(byRouteId);
+            for (Route route : routes) {
+                Entry previous = byRouteId.get(route.getId());
+                kept.put(route.getId(), new Entry(route,
+                        previous != null ? previous.policy() : RoutePolicy.unavailable(route.getId())));
+            }
+            byRouteId = Map.copyOf(kept);
             return false;
         }
         Map<String, Entry> previous = byRouteId;
@@ -236,13 +249,32 @@ public final class RoutePolicies {
         return true;
     }
 
+    /** The name a route's metadata is bound under: any route id, however spelt, binds as a valid property name. */
+    private static final String NEUTRAL = "portcullis-route.metadata";
+
+    /**
+     * Compiles one served route's policy; any failure, whatever threw it, is an {@link InvalidPolicyException}
+     * naming {@code policyKey} and the key under it.
+     */
     private RoutePolicy compileRoute(Route route, String policyKey) {
         Object policyMetadata = route.getMetadata().get(POLICY_KEY);
         if (policyMetadata == null) {
             return RoutePolicy.authenticated(route.getId());
         }
-        String metadataKey = policyKey.substring(0, policyKey.length() - POLICY_KEY.length() - 1);
-        return compile(route.getId(), bind(metadataKey, policyMetadata), policyKey, context);
+        String neutralPolicy = NEUTRAL + "." + POLICY_KEY;
+        try {
+            return compile(route.getId(), bind(NEUTRAL, policyMetadata), neutralPolicy, context);
+        } catch (InvalidPolicyException e) {
+            String property = e.property().startsWith(neutralPolicy)
+                    ? policyKey + e.property().substring(neutralPolicy.length()) : policyKey;
+            throw new InvalidPolicyException(property, e.reason());
+        } catch (RuntimeException e) {
+            Throwable cause = e;
+            while (cause.getCause() != null) {
+                cause = cause.getCause();
+            }
+            throw new InvalidPolicyException(policyKey, String.valueOf(cause.getMessage()).replace(neutralPolicy, policyKey));
+        }
     }
 
     /** The methods of the route's {@code Method} predicates, as written. */

@@ -45,8 +45,13 @@ final class ClaimMapping {
         this.scopes = claims.scopes().stream().map(ClaimMapping::path).toList();
     }
 
+    /** The whole name first (Auth0's {@code https://example.com/roles} has dots of its own), then its parts. */
     private static String[] path(String dotted) {
-        return dotted.split("\\.");
+        String[] parts = dotted.split("\\.");
+        String[] path = new String[parts.length + 1];
+        path[0] = dotted;
+        System.arraycopy(parts, 0, path, 1, parts.length);
+        return path;
     }
 
     /** @return the identity, or why the claims do not carry a usable one */
@@ -92,7 +97,7 @@ final class ClaimMapping {
             failed = collect(all, scopes, claims.scopes(), "", scopeValues);
         }
         if (failed == null) {
-            failed = collect(all, List.<String[]>of(new String[] {TokenClaims.AUTH_METHODS}),
+            failed = collect(all, List.<String[]>of(new String[] {TokenClaims.AUTH_METHODS, TokenClaims.AUTH_METHODS}),
                     List.of(TokenClaims.AUTH_METHODS), "", amr);
         }
         if (failed != null) {
@@ -155,10 +160,17 @@ final class ClaimMapping {
         return null;
     }
 
-    /** The value at a dotted path through nested JSON objects, or null when any step is absent or not an object. */
+    /**
+     * The claim named by the whole path if there is one, else the value at the dotted path through nested JSON
+     * objects; null when any step is absent or not an object.
+     */
     private static Object resolve(Map<String, Object> claims, String[] path) {
-        Object current = claims.get(path[0]);
-        for (int i = 1; i < path.length && current != null; i++) {
+        Object whole = claims.get(path[0]);
+        if (whole != null || path.length == 2) {
+            return whole;
+        }
+        Object current = claims.get(path[1]);
+        for (int i = 2; i < path.length && current != null; i++) {
             current = current instanceof Map<?, ?> object ? object.get(path[i]) : null;
         }
         return current;

@@ -231,7 +231,8 @@ public record JwtProperties(
 
     /**
      * Where an issuer's tokens carry the identity ({@code portcullis.jwt.issuers.<id>.claims.*}). A path is a claim
-     * name, or names joined by dots into nested JSON objects ({@code realm_access.roles}). A list-valued entry may be a
+     * name, or names joined by dots into nested JSON objects ({@code realm_access.roles}); a claim whose own name has
+     * dots (Auth0's {@code https://example.com/roles}) is found by its whole name first. A list-valued entry may be a
      * JSON array of strings, a space-separated string or a single string; several paths are merged in order.
      *
      * @param subject          the user or client id ({@code x-user-id}, the revoke-all key)

@@ -241,6 +241,31 @@ class JwksKeyStoreTest {
                 .isEqualTo(1.0); // the metadata itself was read
     }
 
+    @Test
+    void readinessWaitsForEveryIssuersKeySet() {
+        serve(TestKeys.RSA);
+        store = store(Duration.ofSeconds(30), Set.of("RS256"));
+        JwksKeyStore late = new JwksKeyStore("late", new JwtProperties.Issuer("https://late.example",
+                URI.create(jwks.baseUrl() + "/late/jwks"), false, Set.of("portcullis"), Set.of("RS256"), null, null, null, null),
+                jwksSettings(Duration.ofSeconds(30)), clock, meters);
+        jwks.stubFor(get(urlPathEqualTo("/late/jwks")).willReturn(aResponse().withStatus(503)));
+        JwksHealthIndicator health = new JwksHealthIndicator(java.util.List.of(store, late));
+        StepVerifier.create(store.poll()).expectNextCount(1).verifyComplete();
+        StepVerifier.create(late.poll()).expectNextCount(1).verifyComplete();
+
+        StepVerifier.create(health.health()).assertNext(h -> {
+            assertThat(h.getStatus()).isEqualTo(Status.OUT_OF_SERVICE);
+            assertThat(h.getDetails().get("late")).isEqualTo(java.util.Map.of("reason", "no trusted key set loaded"));
+            assertThat(h.getDetails().get("portcullis")).isEqualTo(java.util.Map.of("keys", 1));
+        }).verifyComplete();
+
+        jwks.stubFor(get(urlPathEqualTo("/late/jwks")).willReturn(aResponse().withStatus(200)
+                .withHeader("Content-Type", "application/json").withBody(TestKeys.jwksJson(TestKeys.RSA_NEXT))));
+        StepVerifier.create(late.poll()).expectNextCount(1).verifyComplete();
+        StepVerifier.create(health.health()).assertNext(h -> assertThat(h.getStatus()).isEqualTo(Status.UP)).verifyComplete();
+        late.stop();
+    }
+
     private static JwtProperties.Issuer issuer(URI jwksUri, boolean discovery, Set<String> algorithms) {
         return new JwtProperties.Issuer("http://issuer", jwksUri, discovery, Set.of("portcullis"), algorithms, null, null,
                 null, null);

@@ -10,11 +10,14 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.cloud.gateway.config.GatewayProperties;
+import org.springframework.cloud.gateway.route.Route;
 import org.springframework.core.env.MapPropertySource;
 import org.springframework.core.env.StandardEnvironment;
 import org.springframework.http.HttpMethod;
@@ -256,6 +259,78 @@ class RoutePoliciesTest {
         props.put(R0 + ".predicates[0]", "Path=/x/**");
 
         assertThatThrownBy(() -> load(props)).hasMessageContaining(R0 + ".id");
+    }
+
+    @Test
+    void aPolicyMayNameOnlyConfiguredIssuersAndIdentityKeys() {
+        Map<String, Object> props = route();
+        props.put(R0 + ".metadata.policy.issuers[0]", "corp-keycloak");
+        RoutePolicies.Context context = new RoutePolicies.Context(Set.of("portcullis", "corp-keycloak"), Set.of("orders"));
+        RoutePolicy policy = RoutePolicies.load(gateway(props), context, new SimpleMeterRegistry()).forRoute("orders");
+        assertThat(policy.accepts("corp-keycloak")).isTrue();
+        assertThat(policy.accepts("portcullis")).isFalse();
+
+        props.put(R0 + ".metadata.policy.issuers[0]", "corp-keycloack");
+        assertThatThrownBy(() -> RoutePolicies.load(gateway(props), context, new SimpleMeterRegistry()))
+                .isInstanceOf(InvalidPolicyException.class)
+                .hasMessageContaining(R0 + ".metadata.policy.issuers[0]").hasMessageContaining("not a trusted issuer");
+
+        props.remove(R0 + ".metadata.policy.issuers[0]");
+        props.put(R0 + ".metadata.policy.identity-key", "users");
+        assertThatThrownBy(() -> RoutePolicies.load(gateway(props), context, new SimpleMeterRegistry()))
+                .hasMessageContaining(R0 + ".metadata.policy.identity-key")
+                .hasMessageContaining("portcullis.identity.signing.keys.users is not set");
+    }
+
+    @Test
+    void withoutIssuersARouteAcceptsEveryTrustedIssuer() {
+        assertThat(load(route()).forRoute("orders").accepts("anyone-configured")).isTrue();
+    }
+
+    @Test
+    void aReloadReplacesThePoliciesOnlyWhenEveryRouteCompiles() {
+        Map<String, Object> props = route();
+        props.put(R0 + ".metadata.policy.roles[0]", "user");
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        RoutePolicies policies = RoutePolicies.load(gateway(props), RoutePolicies.Context.ANY, meters);
+        Route orders = dslRoute("orders", Map.of("roles", List.of("admin")));
+        Route reports = dslRoute("reports", Map.of("public", true));
+
+        assertThat(policies.reload(List.of(orders, reports), gateway(route()))).isTrue();
+        assertThat(policies.forRoute(orders).ruleFor(HttpMethod.GET).roles()).containsExactly("admin");
+        assertThat(policies.forRoute(reports).ruleFor(HttpMethod.GET).publicAccess()).isTrue();
+
+        Route ordersTypo = dslRoute("orders", Map.of("rolez", List.of("nobody")));
+        Route audit = dslRoute("audit", Map.of("public", true, "roles", List.of("x")));
+        assertThat(policies.reload(List.of(ordersTypo, audit), gateway(route()))).isFalse();
+        assertThat(meters.get("portcullis.policies.reloads").tag("outcome", "rejected").counter().count()).isEqualTo(1.0);
+        // the route keeps the policy it had; a route the rejected change added is refused until a valid one comes
+        assertThat(policies.forRoute(ordersTypo).ruleFor(HttpMethod.GET).roles()).containsExactly("admin");
+        assertThat(policies.forRoute(audit).unavailable()).isTrue();
+        assertThat(policies.forRoute("reports").ruleFor(HttpMethod.GET).publicAccess()).isTrue();
+    }
+
+    @Test
+    void aRouteOfTheApplicationsOwnLocatorGetsThePolicyOfItsMetadata() {
+        RoutePolicies policies = load(route());
+        Route dsl = dslRoute("java-dsl", Map.of("permissions", List.of("reports:read")));
+
+        RoutePolicy policy = policies.forRoute(dsl);
+
+        assertThat(policy.ruleFor(HttpMethod.GET).permissions()).containsExactly("reports:read");
+        assertThat(policies.forRoute(dsl)).isSameAs(policy);
+        assertThat(policies.forRoute(dslRoute("java-dsl-typo", Map.of("permission", List.of("x")))).unavailable()).isTrue();
+    }
+
+    private static Route dslRoute(String id, Map<String, Object> policy) {
+        return Route.async().id(id).uri("http://localhost:9999").predicate(exchange -> true)
+                .metadata(Map.of("policy", policy)).build();
+    }
+
+    private static GatewayProperties gateway(Map<String, Object> properties) {
+        StandardEnvironment environment = new StandardEnvironment();
+        environment.getPropertySources().addFirst(new MapPropertySource("test", properties));
+        return Binder.get(environment).bind(GatewayProperties.PREFIX, GatewayProperties.class).orElseGet(GatewayProperties::new);
     }
 
     private static Map<String, Object> route() {

@@ -120,6 +120,30 @@ class UserServiceTest {
     }
 
     @Test
+    void usersOfTwoIssuersWithTheSameIdAreTwoPeople() {
+        client.get().uri("/users/me")
+                .header(IdentityHeaders.USER_ID, "u-twin")
+                .header(IdentityHeaders.USER_ROLE, "auditor")
+                .header(IdentityHeaders.USER_ISSUER, "corp-keycloak")
+                .exchange()
+                .expectStatus().isOk()
+                .expectBody().jsonPath("$.issuer").isEqualTo("corp-keycloak").jsonPath("$.role").isEqualTo("auditor");
+
+        // Portcullis' own u-twin has never called: the Keycloak user's visit did not create or change it
+        client.get().uri("/users/u-twin")
+                .header(IdentityHeaders.USER_ID, "admin")
+                .header(IdentityHeaders.USER_ROLE, "admin")
+                .exchange()
+                .expectStatus().isNotFound();
+        client.get().uri("/users/me")
+                .header(IdentityHeaders.USER_ID, "u-twin")
+                .header(IdentityHeaders.USER_ROLE, "user")
+                .exchange()
+                .expectStatus().isOk()
+                .expectBody().jsonPath("$.issuer").doesNotExist().jsonPath("$.role").isEqualTo("user");
+    }
+
+    @Test
     void answers404ProblemWhenAnAdminAsksForAnUnknownUser() {
         client.get().uri("/users/nobody")
                 .header(IdentityHeaders.USER_ID, "admin")

@@ -16,6 +16,8 @@ import java.util.Set;
  * @param scopes         the token's scopes
  * @param authMethods    the token's {@code amr}; contains {@code mfa} after a TOTP step-up
  * @param requestId      the gateway's {@code x-request-id}, for correlating logs
+ * @param issuer         the id of the trusted issuer of the token ({@code x-user-issuer}); empty for Portcullis' own
+ *                       auth service. Two issuers may both have a user {@code alice}: key users by both
  */
 public record Identity(
         String userId,
@@ -23,7 +25,8 @@ public record Identity(
         Set<String> permissions,
         Set<String> scopes,
         Set<String> authMethods,
-        Optional<String> requestId) {
+        Optional<String> requestId,
+        Optional<String> issuer) {
 
     public Identity {
         if (userId == null || userId.isBlank()) {
@@ -34,6 +37,7 @@ public record Identity(
         scopes = Set.copyOf(scopes);
         authMethods = Set.copyOf(authMethods);
         requestId = requestId == null ? Optional.empty() : requestId;
+        issuer = issuer == null ? Optional.empty() : issuer;
     }
 
     public boolean hasPermission(String permission) {

@@ -37,7 +37,8 @@ public final class IdentityHeadersReader {
                 list(headers.getFirst(IdentityHeaders.USER_PERMISSIONS)),
                 list(headers.getFirst(IdentityHeaders.USER_SCOPES)),
                 list(headers.getFirst(IdentityHeaders.USER_AMR)),
-                Optional.ofNullable(headers.getFirst(IdentityHeaders.REQUEST_ID)).filter(id -> !id.isBlank())));
+                Optional.ofNullable(headers.getFirst(IdentityHeaders.REQUEST_ID)).filter(id -> !id.isBlank()),
+                Optional.ofNullable(headers.getFirst(IdentityHeaders.USER_ISSUER)).map(String::strip).filter(id -> !id.isEmpty())));
     }
 
     private static String strip(String value) {

@@ -28,10 +28,10 @@ final class UserController {
         UserProfile stored = store.remember(caller);
         return Mono.just(new MyProfile(caller.userId(), stored.displayName(), stored.email(), caller.role(),
                 sorted(caller.permissions()), sorted(caller.scopes()), sorted(caller.authMethods()),
-                caller.hasAuthMethod("mfa"), caller.requestId().orElse(null)));
+                caller.hasAuthMethod("mfa"), caller.requestId().orElse(null), caller.issuer().orElse(null)));
     }
 
-    /** Any user's stored profile; admins only (403 otherwise), 404 for an id the service has never seen. */
+    /** Any of Portcullis' own users' stored profile; admins only (403 otherwise), 404 for an id the service has never seen. */
     @GetMapping("/{id}")
     Mono<UserProfile> byId(Identity caller, @PathVariable String id) {
         caller.requireRole(ADMIN_ROLE);
@@ -45,6 +45,6 @@ final class UserController {
 
     /** The answer of {@code GET /users/me}. */
     record MyProfile(String id, String displayName, String email, String role, List<String> permissions,
-            List<String> scopes, List<String> authMethods, boolean mfa, String requestId) {
+            List<String> scopes, List<String> authMethods, boolean mfa, String requestId, String issuer) {
     }
 }
