@@ -70,6 +70,8 @@ class ThirdPartyIssuerTest {
         SignedJWT jwt = SignedJWT.parse((String) body.get("access_token"));
         assertThat(jwt.getHeader().getAlgorithm()).isEqualTo(JWSAlgorithm.RS256);
         assertThat(jwt.getHeader().getKeyID()).isNotBlank();
+        // Spring Authorization Server writes no `typ` (a gateway trusting it must accept tokens without at+jwt)
+        assertThat(jwt.getHeader().getType()).isNull();
         JWTClaimsSet claims = jwt.getJWTClaimsSet();
         assertThat(claims.getIssuer()).isEqualTo(ISSUER);
         assertThat(claims.getAudience()).containsExactly("portcullis");
