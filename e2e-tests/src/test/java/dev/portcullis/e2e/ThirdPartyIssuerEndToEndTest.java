@@ -73,6 +73,8 @@ class ThirdPartyIssuerEndToEndTest {
         assertThat(strings(fromPartner.path("authMethods"))).isEmpty();
         assertThat(fromPartner.path("mfa").asBoolean()).isFalse();
         assertThat(fromPartner.path("requestId").asString()).isEqualTo("e2e-third-party-1");
+        // x-user-issuer: the issuer's id, so that a service can tell the partner's partner-app from a local one
+        assertThat(fromPartner.path("issuer").asString()).isEqualTo(PortcullisStack.THIRD_PARTY_ISSUER_ID);
 
         assertThat(portcullisAtService.status()).as("%s", portcullisAtService).isEqualTo(200);
         JsonNode fromPortcullis = portcullisAtService.json();
@@ -80,6 +82,9 @@ class ThirdPartyIssuerEndToEndTest {
         assertThat(fromPortcullis.path("role").asString()).isEmpty();
         assertThat(strings(fromPortcullis.path("permissions"))).isEmpty();
         assertThat(strings(fromPortcullis.path("scopes"))).containsExactly("products:read");
+        // Portcullis' own issuer sends no x-user-issuer: its identities look to services as they always did
+        assertThat(fromPortcullis.path("issuer").isNull() || fromPortcullis.path("issuer").isMissingNode())
+                .as("issuer of %s", fromPortcullis).isTrue();
 
         // the mapped permission is what the route's policy reads: products:read is enough to list, not to write
         Response products = partner.get("/api/products").bearer(partnerToken).send();
