@@ -14,8 +14,10 @@ import java.util.Map;
 
 /**
  * The whole system, started once per test JVM: a real Redis ({@code REDIS_URL}, else an own redis-server), the auth
- * service (local profile), user-, product- and order-service and the gateway, each its own {@code java -jar} process
- * on free ports, wired by the environment variables an operator would set. Tests see only {@link #gatewayUrl()}.
+ * service (local profile), user-, product- and order-service, a third-party issuer (Spring Authorization Server,
+ * standing in for a team's own identity provider) and the gateway, each its own {@code java -jar} process on free
+ * ports, wired by the environment variables and arguments an operator would set. Clients see only
+ * {@link #gatewayUrl()} and, for tokens of the other issuer, {@link #thirdPartyIssuerUrl()}.
  *
  * <p>Settings that differ from the defaults, and why:
  * <ul>
@@ -29,13 +31,34 @@ import java.util.Map;
  *       limits of the gateway and the auth service, the account lock-out) apply per client, as in production,
  *       instead of to the whole suite;</li>
  *   <li>each service and the gateway share an identity signing key generated at random for the run (as an operator
- *       would put one per service into a Secret), so the services believe only the gateway's identity headers.</li>
+ *       would put one per service into a Secret), so the services believe only the gateway's identity headers;</li>
+ *   <li>the gateway trusts a second issuer, {@value #THIRD_PARTY_ISSUER_ID}: the third-party issuer, found by OIDC
+ *       discovery, with its own claim mapping ({@code scope} becomes permissions and scopes, {@code roles} the roles);
+ *       its key is generated into a file for the run, so that tests can sign with it as only that issuer could;</li>
+ *   <li>the auth service knows one more service client than its local profile, {@value #PORTCULLIS_CLIENT_ID}, whose
+ *       tokens are meant for the gateway ({@code aud portcullis}), next to the profile's {@code order-service}.</li>
  * </ul>
  */
 public final class PortcullisStack implements AutoCloseable {
 
     private static final System.Logger log = System.getLogger(PortcullisStack.class.getName());
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(240);
+
+    /** The gateway's id for the third-party issuer ({@code portcullis.jwt.issuers.<id>}), sent as {@code x-user-issuer}. */
+    public static final String THIRD_PARTY_ISSUER_ID = "partner-sas";
+    /** A client of the third-party issuer whose tokens are meant for the gateway ({@code aud portcullis}). */
+    public static final String THIRD_PARTY_CLIENT_ID = "partner-app";
+    /** The roles the third-party issuer writes into {@link #THIRD_PARTY_CLIENT_ID}'s tokens ({@code roles} claim). */
+    public static final List<String> THIRD_PARTY_CLIENT_ROLES = List.of("partner", "auditor");
+    /** A client of the third-party issuer whose tokens are meant for another API ({@code aud another-api}). */
+    public static final String THIRD_PARTY_OTHER_AUDIENCE_CLIENT_ID = "partner-elsewhere";
+    /** A service client of Portcullis' auth service whose tokens are meant for the gateway ({@code aud portcullis}). */
+    public static final String PORTCULLIS_CLIENT_ID = "reporting-job";
+    public static final String PORTCULLIS_CLIENT_SECRET = "reporting-job-secret";
+    // BCrypt (cost 10) of PORTCULLIS_CLIENT_SECRET, as an operator puts it into the auth service's configuration
+    private static final String PORTCULLIS_CLIENT_SECRET_HASH = "$2a$10$t7/3.hKtrH3qbv2nwkEP4e9KKJBwgN2wMlzd3YQZDUT9BhnTPd0qe";
+    // the local profile's client (auth-service application-local.yml), repeated: a list set by environment replaces it
+    private static final String ORDER_SERVICE_SECRET_HASH = "$2a$12$PVOmJTCqzdTKigIsIPfmBeyXnquL566UlcdwF3G/SIJCn3J6BEv56";
     private static PortcullisStack running;
     private static RuntimeException startFailure;
 
@@ -43,6 +66,10 @@ public final class PortcullisStack implements AutoCloseable {
     private RedisServerProcess ownRedis;
     private String gatewayUrl;
     private String issuer;
+    private String thirdPartyIssuerUrl;
+    private com.nimbusds.jose.jwk.RSAKey thirdPartyKey;
+    private Path portcullisKeyFile;
+    private final Map<String, String> thirdPartySecrets = new java.util.LinkedHashMap<>();
     private final Map<String, String> serviceUrls = new java.util.LinkedHashMap<>();
     private final Map<String, String> identityKeys = new java.util.LinkedHashMap<>();
 
@@ -100,6 +127,35 @@ public final class PortcullisStack implements AutoCloseable {
         return issuer;
     }
 
+    /** The third-party issuer's URL: its {@code iss}, discovery at {@code /.well-known/openid-configuration}, tokens at {@code /oauth2/token}. */
+    public String thirdPartyIssuerUrl() {
+        return thirdPartyIssuerUrl;
+    }
+
+    /** The client secret of a third-party issuer's client (generated for this run), by client id. */
+    public String thirdPartyClientSecret(String clientId) {
+        return thirdPartySecrets.get(clientId);
+    }
+
+    /** The third-party issuer's signing key, private part included: for tests that sign as only that issuer could. */
+    public com.nimbusds.jose.jwk.RSAKey thirdPartySigningKey() {
+        return thirdPartyKey;
+    }
+
+    /**
+     * Portcullis' auth service's key set as it is now (private parts included, read from its key file): for tests that
+     * sign as only Portcullis' issuer could.
+     */
+    public com.nimbusds.jose.jwk.JWKSet portcullisSigningKeys() {
+        try {
+            return com.nimbusds.jose.jwk.JWKSet.parse(Files.readString(portcullisKeyFile));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (java.text.ParseException e) {
+            throw new IllegalStateException("the auth service's key file is not a JWK set", e);
+        }
+    }
+
     private void start() {
         long started = System.nanoTime();
         Path root = Path.of(System.getProperty("portcullis.e2e.root", "..")).toAbsolutePath().normalize();
@@ -119,7 +175,7 @@ public final class PortcullisStack implements AutoCloseable {
             redisUrl = ownRedis.url();
         }
 
-        int[] ports = freePorts(10);
+        int[] ports = freePorts(12);
         int gateway = ports[0], auth = ports[2], users = ports[4], products = ports[6], orders = ports[8];
         gatewayUrl = "http://127.0.0.1:" + gateway;
         issuer = gatewayUrl;
@@ -133,6 +189,9 @@ public final class PortcullisStack implements AutoCloseable {
         authEnv.put("AUTH_KEYS_DIR", keysDir.toString());
         authEnv.put("PORTCULLIS_AUTH_KEYS_PUBLISHAHEAD", "2s");
         authEnv.put("PORTCULLIS_AUTH_KEYS_RELOADINTERVAL", "1s");
+        portcullisKeyFile = keysDir.resolve("signing-keys.json");
+        putClient(authEnv, 0, "order-service", ORDER_SERVICE_SECRET_HASH, "products:read", "product-service");
+        putClient(authEnv, 1, PORTCULLIS_CLIENT_ID, PORTCULLIS_CLIENT_SECRET_HASH, "products:read", "portcullis");
 
         // One random identity signing key per service and run, known to the gateway and that service only.
         java.security.SecureRandom random = new java.security.SecureRandom();
@@ -159,6 +218,34 @@ public final class PortcullisStack implements AutoCloseable {
         orderEnv.put("ORDER_SERVICE_CLIENT_SECRET", "order-service-secret");
         orderEnv.put("GATEWAY_IDENTITY_KEY", identityKeys.get("order-service"));
 
+        // The third-party issuer: its own key (written to a file the test can read), two clients with secrets of this run.
+        int thirdParty = ports[10];
+        thirdPartyIssuerUrl = "http://127.0.0.1:" + thirdParty;
+        Map<String, String> thirdPartyEnv = env(thirdParty, ports[11]);
+        thirdPartyEnv.put("THIRD_PARTY_ISSUER", thirdPartyIssuerUrl);
+        thirdPartyKey = newRsaKey();
+        Path thirdPartyKeyFile = keysDir.resolve("third-party-key.json");
+        try {
+            Files.writeString(thirdPartyKeyFile, thirdPartyKey.toJSONString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        thirdPartyEnv.put("THIRD_PARTY_KEY_FILE", thirdPartyKeyFile.toString());
+        for (String client : List.of(THIRD_PARTY_CLIENT_ID, THIRD_PARTY_OTHER_AUDIENCE_CLIENT_ID)) {
+            byte[] secret = new byte[24];
+            random.nextBytes(secret);
+            thirdPartySecrets.put(client, java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(secret));
+        }
+        thirdPartyEnv.put("THIRDPARTY_CLIENTS_0_ID", THIRD_PARTY_CLIENT_ID);
+        thirdPartyEnv.put("THIRDPARTY_CLIENTS_0_SECRET", thirdPartySecrets.get(THIRD_PARTY_CLIENT_ID));
+        thirdPartyEnv.put("THIRDPARTY_CLIENTS_0_SCOPES", "products:read");
+        thirdPartyEnv.put("THIRDPARTY_CLIENTS_0_AUDIENCES", "portcullis");
+        thirdPartyEnv.put("THIRDPARTY_CLIENTS_0_ROLES", String.join(",", THIRD_PARTY_CLIENT_ROLES));
+        thirdPartyEnv.put("THIRDPARTY_CLIENTS_1_ID", THIRD_PARTY_OTHER_AUDIENCE_CLIENT_ID);
+        thirdPartyEnv.put("THIRDPARTY_CLIENTS_1_SECRET", thirdPartySecrets.get(THIRD_PARTY_OTHER_AUDIENCE_CLIENT_ID));
+        thirdPartyEnv.put("THIRDPARTY_CLIENTS_1_SCOPES", "products:read");
+        thirdPartyEnv.put("THIRDPARTY_CLIENTS_1_AUDIENCES", "another-api");
+
         Map<String, String> gatewayEnv = env(gateway, ports[1]);
         gatewayEnv.put("AUTH_JWKS_URI", jwksUri);
         gatewayEnv.put("AUTH_ISSUER", issuer);
@@ -177,8 +264,22 @@ public final class PortcullisStack implements AutoCloseable {
         gatewayEnv.put("PORTCULLIS_HTTP_TRUSTEDPROXIES", "127.0.0.1/32,::1/128");
         // The test plays the load balancer in front of the gateway: its X-Forwarded-For is believed, the gateway
         // appends the peer, and the auth service, walking the chain from the right, finds each simulated client.
+        // The second issuer (README: "Trusting another issuer"); a map key with a dash cannot be spelled as an
+        // environment variable, so these are arguments. Spring Authorization Server writes no `typ` and `scope` as an
+        // array; its `roles` come from the token customizer a team would add.
+        String partner = "--portcullis.jwt.issuers." + THIRD_PARTY_ISSUER_ID + ".";
+        List<String> gatewayArguments = List.of(
+                partner + "issuer=" + thirdPartyIssuerUrl,
+                partner + "discovery=true",
+                partner + "audiences=portcullis",
+                partner + "typ=jwt",
+                partner + "claims.subject=sub",
+                partner + "claims.roles=roles",
+                partner + "claims.permissions=scope",
+                partner + "claims.scopes=scope",
+                partner + "claims.client-id=client_id");
 
-        // All five start at once (the gateway becomes ready once it has loaded the auth service's keys).
+        // All six start at once (the gateway becomes ready once it has loaded every trusted issuer's keys).
         processes.add(ServiceProcess.start("auth-service", jar(root, "auth-service", "portcullis-auth-service", version),
                 authEnv, List.of("--spring.profiles.active=local"), ports[3], logDir));
         processes.add(ServiceProcess.start("user-service",
@@ -190,8 +291,11 @@ public final class PortcullisStack implements AutoCloseable {
         processes.add(ServiceProcess.start("order-service",
                 jar(root, "sample-services/order-service", "portcullis-order-service", version),
                 orderEnv, List.of(), ports[9], logDir));
+        processes.add(ServiceProcess.start("third-party-issuer",
+                jar(root, "third-party-issuer", "portcullis-third-party-issuer", version),
+                thirdPartyEnv, List.of(), ports[11], logDir));
         processes.add(ServiceProcess.start("gateway", jar(root, "gateway", "portcullis-gateway", version),
-                gatewayEnv, List.of(), ports[1], logDir));
+                gatewayEnv, gatewayArguments, ports[1], logDir));
         for (ServiceProcess process : processes) {
             process.awaitReady(READY_TIMEOUT);
         }
@@ -219,6 +323,26 @@ public final class PortcullisStack implements AutoCloseable {
         // plain-text logs in target/e2e-logs, easier to read than structured JSON when a test fails
         env.put("LOG_FORMAT", "");
         return env;
+    }
+
+    /** One service client of the auth service, as {@code portcullis.auth.clients[i]} set by environment. */
+    private static void putClient(Map<String, String> env, int index, String clientId, String secretHash, String scopes,
+            String audiences) {
+        String prefix = "PORTCULLIS_AUTH_CLIENTS_" + index + "_";
+        env.put(prefix + "CLIENTID", clientId);
+        env.put(prefix + "SECRETHASH", secretHash);
+        env.put(prefix + "SCOPES", scopes);
+        env.put(prefix + "AUDIENCES", audiences);
+        env.put(prefix + "TOKENLIFETIME", "5m");
+    }
+
+    private static com.nimbusds.jose.jwk.RSAKey newRsaKey() {
+        try {
+            return new com.nimbusds.jose.jwk.gen.RSAKeyGenerator(2048).keyIDFromThumbprint(true)
+                    .keyUse(com.nimbusds.jose.jwk.KeyUse.SIGNATURE).generate();
+        } catch (com.nimbusds.jose.JOSEException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static Path jar(Path root, String module, String artifactId, String version) {

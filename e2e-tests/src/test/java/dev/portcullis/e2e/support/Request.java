@@ -51,6 +51,13 @@ public final class Request {
         return this;
     }
 
+    /** An {@code application/x-www-form-urlencoded} body (OAuth token requests); the values are encoded here. */
+    public Request form(java.util.Map<String, String> fields) {
+        header("Content-Type", "application/x-www-form-urlencoded");
+        body = HttpRequest.BodyPublishers.ofString(Forms.encode(fields));
+        return this;
+    }
+
     public Response send() {
         HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(baseUrl + path))
                 .timeout(Duration.ofSeconds(20))
