@@ -24,7 +24,7 @@ class ComponentsTest {
 
         Map<String, Object> issuers = manifests.gatewayConfigFiles().get("/etc/portcullis/issuers");
         assertThat(issuers).as("application.yml at /etc/portcullis/issuers").isNotNull();
-        Map<String, Object> configured = Yamls.mapAt(issuers, "portcullis.jwt.issuers");
+        Map<String, Object> configured = Yamls.map(Yamls.property(issuers, "portcullis.jwt.issuers"));
         assertThat(configured).isNotEmpty().allSatisfy((id, value) -> {
             Map<String, Object> issuer = Yamls.map(value);
             assertThat(id).matches("[a-z0-9][a-z0-9-]*").isNotEqualTo("portcullis");
@@ -69,32 +69,61 @@ class ComponentsTest {
     }
 
     @Test
-    void anOperatorBringsTheirOwnRoutesFileOntoTheRoutesComponent() {
-        String dir = "operator-routes";
+    void anOperatorReplacesTheComponentsExamplesWithTheirOwnFilesFromAComponentListedLast() {
+        // docs/deploy.md's overlay: the shipped components, then one of the operator's own with their files. (An
+        // overlay's own configMapGenerator runs before the components it lists, so it could not replace theirs.)
+        String dir = "operator-overlay";
         String fromDir = Kustomize.relative(Repo.file("deploy/target/kustomize/" + dir), Repo.file("deploy/k8s"));
+        String issuers = """
+                portcullis.jwt.issuers:
+                  mine:
+                    issuer: https://sso.mine.example
+                    jwks-uri: https://sso.mine.example/jwks
+                    audiences: [portcullis]
+                """;
+        String trusted = "portcullis.http.trusted-proxies: [10.42.0.0/16]\n";
         String routes = """
                 spring.cloud.gateway.server.webflux.routes:
                   - id: only-mine
                     uri: http://user-service:8081
                     predicates: [Path=/mine/**]
                 """;
-        List<Map<String, Object>> objects = Kustomize.renderWritten(dir, Map.of("my-routes.yml", routes,
+        List<Map<String, Object>> objects = Kustomize.renderWritten(dir, Map.of(
+                "mine/issuers.yml", issuers, "mine/trusted-proxies.yml", trusted, "mine/routes.yml", routes,
+                "mine/kustomization.yaml", """
+                apiVersion: kustomize.config.k8s.io/v1alpha1
+                kind: Component
+                configMapGenerator:
+                  - name: gateway-issuers
+                    behavior: replace
+                    files: [application.yml=issuers.yml]
+                  - name: gateway-trusted-proxies
+                    behavior: replace
+                    files: [application.yml=trusted-proxies.yml]
+                  - name: gateway-routes
+                    behavior: replace
+                    files: [application.yml=routes.yml]
+                    options: {disableNameSuffixHash: true}
+                """,
                 "kustomization.yaml", """
                 apiVersion: kustomize.config.k8s.io/v1beta1
                 kind: Kustomization
                 resources: [%1$s/overlays/production]
-                components: [%1$s/components/routes]
-                configMapGenerator:
-                  - name: gateway-routes
-                    behavior: replace
-                    files: [application.yml=my-routes.yml]
-                    options: {disableNameSuffixHash: true}
+                components:
+                  - %1$s/components/issuers
+                  - %1$s/components/trusted-proxies
+                  - %1$s/components/routes
+                  - mine
                 """.formatted(fromDir)));
         RenderedManifests manifests = new RenderedManifests(dir, objects);
 
-        Map<String, Object> configMap = manifests.get("ConfigMap", "gateway-routes");
-        assertThat(Yamls.mapAt(configMap, "data")).containsOnlyKeys("application.yml").containsEntry("application.yml", routes);
-        assertThat(manifests.gatewayConfigFiles().get("/etc/portcullis/routes")).isNotNull();
+        Map<String, Map<String, Object>> files = manifests.gatewayConfigFiles();
+        assertThat(files.get("/etc/portcullis/issuers")).isEqualTo(Yamls.parseAll(issuers).getFirst());
+        assertThat(files.get("/etc/portcullis/routes")).isEqualTo(Yamls.parseAll(routes).getFirst());
+        assertThat(manifests.gatewayTrustedProxies()).containsExactly("10.42.0.0/16");
+        assertThat(manifests.get("ConfigMap", "gateway-routes")).isNotNull();
+        assertThat(manifests.ofKind("ConfigMap")).allSatisfy(configMap ->
+            assertThat(Yamls.stringAt(configMap, "metadata.namespace")).isEqualTo("portcullis"));
     }
 
     @ParameterizedTest

@@ -95,7 +95,7 @@ final class Kustomize {
                 """.formatted(relative(dir, overlay), components)))));
     }
 
-    /** Renders a kustomization written for one test (files by name; {@code kustomization.yaml} among them). */
+    /** Renders a kustomization written for one test (files by relative path; {@code kustomization.yaml} among them). */
     static List<Map<String, Object>> renderWritten(String name, Map<String, String> files) {
         requireKubectl();
         return Yamls.parseAll(kustomize(write(Repo.file("deploy/target/kustomize/" + name), files)));
@@ -110,7 +110,9 @@ final class Kustomize {
         try {
             Files.createDirectories(dir);
             for (Map.Entry<String, String> file : files.entrySet()) {
-                Files.writeString(dir.resolve(file.getKey()), file.getValue());
+                Path path = dir.resolve(file.getKey());
+                Files.createDirectories(path.getParent());
+                Files.writeString(path, file.getValue());
             }
             return dir;
         }

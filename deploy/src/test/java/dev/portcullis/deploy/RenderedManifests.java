@@ -128,8 +128,12 @@ record RenderedManifests(String overlay, List<Map<String, Object>> objects) {
     List<String> gatewayTrustedProxies() {
         String variable = env(appContainer("gateway")).get("GATEWAY_TRUSTED_PROXIES");
         List<String> fromFiles = new ArrayList<>();
-        gatewayConfigFiles().values().forEach(yml ->
-            Yamls.list(Yamls.at(yml, "portcullis.http.trusted-proxies")).forEach(cidr -> fromFiles.add(cidr.toString())));
+        gatewayConfigFiles().values().forEach(yml -> {
+            Object value = Yamls.property(yml, "portcullis.http.trusted-proxies");
+            // Spring binds a list from a YAML sequence or from a comma-separated string
+            List<Object> cidrs = value instanceof String text ? List.of((Object[]) text.split("\\s*,\\s*")) : Yamls.list(value);
+            cidrs.forEach(cidr -> fromFiles.add(cidr.toString()));
+        });
         if (variable != null && !fromFiles.isEmpty()) {
             throw new AssertionError(overlay + " sets the trusted proxies both by GATEWAY_TRUSTED_PROXIES and in a file");
         }

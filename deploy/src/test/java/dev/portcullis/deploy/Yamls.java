@@ -84,6 +84,27 @@ final class Yamls {
         return current;
     }
 
+    /**
+     * A Spring property from a parsed YAML file, whichever way the file writes its key: nested mappings
+     * ({@code portcullis: {http: ...}}), dotted keys ({@code portcullis.http: ...}) or a mix; null when absent.
+     */
+    static Object property(Map<String, Object> root, String dottedKey) {
+        if (root.containsKey(dottedKey)) {
+            return root.get(dottedKey);
+        }
+        String[] parts = dottedKey.split("\\.");
+        for (int i = parts.length - 1; i >= 1; i--) {
+            String head = String.join(".", java.util.Arrays.copyOfRange(parts, 0, i));
+            if (root.get(head) instanceof Map<?, ?> child) {
+                Object value = property(map(child), String.join(".", java.util.Arrays.copyOfRange(parts, i, parts.length)));
+                if (value != null) {
+                    return value;
+                }
+            }
+        }
+        return null;
+    }
+
     static Map<String, Object> mapAt(Map<String, Object> root, String dottedPath) {
         return map(at(root, dottedPath));
     }
