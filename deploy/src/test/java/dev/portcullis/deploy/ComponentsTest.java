@@ -175,6 +175,10 @@ class ComponentsTest {
             .filter(service -> NetworkReachability.selects(selector, labels(service))).toList();
         assertThat(selected).extracting(RenderedManifests::name).containsExactlyInAnyOrderElementsOf(
             List.of(PortcullisApp.values()).stream().map(app -> app.appName() + "-metrics").toList());
+        // the operator names the job after the Services' jobLabel label: the job the rules and the dashboard select
+        String jobLabel = Yamls.stringAt(monitor, "spec.jobLabel");
+        assertThat(selected).allSatisfy(service -> assertThat(labels(service).get(jobLabel)).isEqualTo("portcullis"));
+        assertThat(MetricReferences.alertExpressions().values()).anySatisfy(expr -> assertThat(expr).contains("job=\"portcullis\""));
         Map<String, Object> endpoint = Yamls.maps(Yamls.at(monitor, "spec.endpoints")).getFirst();
         assertThat(endpoint).containsEntry("port", "management").containsEntry("path", "/actuator/prometheus");
         for (PortcullisApp app : PortcullisApp.values()) {
