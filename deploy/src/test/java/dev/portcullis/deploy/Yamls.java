@@ -5,10 +5,8 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
@@ -112,21 +110,5 @@ final class Yamls {
     static String stringAt(Map<String, Object> root, String dottedPath) {
         Object value = at(root, dottedPath);
         return value == null ? null : value.toString();
-    }
-
-    /** A deep, mutable copy, so that transformations never touch what another object shares. */
-    @SuppressWarnings("unchecked")
-    static <T> T deepCopy(T value) {
-        if (value instanceof Map<?, ?> m) {
-            Map<String, Object> copy = new LinkedHashMap<>();
-            m.forEach((k, v) -> copy.put(Objects.toString(k), deepCopy(v)));
-            return (T) copy;
-        }
-        if (value instanceof List<?> l) {
-            List<Object> copy = new ArrayList<>();
-            l.forEach(v -> copy.add(deepCopy(v)));
-            return (T) copy;
-        }
-        return value;
     }
 }
