@@ -143,6 +143,8 @@ class DockerComposeTest {
             assertThat(service.get("read_only")).isEqualTo(true);
             assertThat(Yamls.list(service.get("tmpfs"))).contains("/tmp");
             assertThat(Yamls.list(service.get("cap_drop"))).contains("ALL");
+            // above spring.lifecycle.timeout-per-shutdown-phase (30 s by default): in-flight requests finish
+            assertThat(service.get("stop_grace_period")).as(app.appName()).isEqualTo("35s");
         }
         assertThat(Yamls.mapAt(service("gateway"), "depends_on")).containsKeys("redis", "auth-service");
     }

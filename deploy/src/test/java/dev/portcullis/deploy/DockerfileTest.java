@@ -6,10 +6,15 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
 
-/** The shared Dockerfile builds any app module into a small non-root JRE image with a working health check. */
+/**
+ * The shared Dockerfile builds any app module into a layered, non-root JRE image on glibc with explicit memory and GC
+ * settings and a working health check. No Docker engine runs where these tests run: they read the Dockerfile.
+ */
 class DockerfileTest {
 
     private final List<String> instructions = instructions();
@@ -22,8 +27,68 @@ class DockerfileTest {
         assertThat(froms.getLast()).matches("FROM eclipse-temurin:21-jre\\S*");
         assertThat(String.join("\n", startingWith("RUN "))).contains("./mvnw -B -ntp -pl \"${MODULE}\" -am -DskipTests package")
             .contains("\"${MODULE}\"/target/*-exec.jar");
-        assertThat(startingWith("COPY --from=build")).singleElement().asString().endsWith("/app/app.jar");
-        assertThat(startingWith("ENTRYPOINT")).singleElement().asString().contains("\"-jar\", \"/app/app.jar\"");
+    }
+
+    @Test
+    void copiesTheBootJarsLayersIntoImageLayersOfTheirOwnLeastChangingFirstAndRunsTheBootLauncher() {
+        // Boot 3.3+/4's jar tools: one directory per layer of the jar's layers.idx, the launcher included
+        assertThat(String.join("\n", startingWith("RUN ")))
+            .contains("java -Djarmode=tools -jar /tmp/app.jar extract --layers --launcher --destination /tmp/layers");
+        assertThat(startingWith("COPY --from=build")).containsExactly(
+                "COPY --from=build /tmp/layers/dependencies/ ./",
+                "COPY --from=build /tmp/layers/spring-boot-loader/ ./",
+                "COPY --from=build /tmp/layers/snapshot-dependencies/ ./",
+                "COPY --from=build /tmp/layers/application/ ./");
+        assertThat(startingWith("WORKDIR ")).last().isEqualTo("WORKDIR /app");
+        assertThat(startingWith("ENTRYPOINT")).singleElement().asString()
+            .endsWith("\"org.springframework.boot.loader.launch.JarLauncher\"]").doesNotContain("-jar");
+    }
+
+    @Test
+    void runsOnAGlibcBaseSoThatNettysNativeEpollTransportLoads() {
+        String runtime = startingWith("FROM ").getLast();
+        // netty-transport-native-epoll's linux-x86_64 library is linked against glibc: on musl it does not load
+        assertThat(runtime).doesNotContainIgnoringCase("alpine").doesNotContainIgnoringCase("musl");
+        assertThat(runtime).matches("FROM eclipse-temurin:21-jre-(jammy|noble|ubi9-minimal)");
+    }
+
+    @Test
+    void setsTheHeapAsAShareOfTheContainerLimitAndTheCollectorExplicitly() {
+        String entrypoint = startingWith("ENTRYPOINT").getFirst();
+        Matcher percentage = Pattern.compile("-XX:MaxRAMPercentage=(\\d+)").matcher(entrypoint);
+        assertThat(percentage.find()).as("MaxRAMPercentage in " + entrypoint).isTrue();
+        int heapPercent = Integer.parseInt(percentage.group(1));
+        assertThat(heapPercent).isBetween(50, 75);
+        // the JVM would pick Serial GC under 2 CPUs or 1792 MB: the collector is named, not left to ergonomics
+        assertThat(entrypoint).containsAnyOf("\"-XX:+UseG1GC\"", "\"-XX:+UseParallelGC\"", "\"-XX:+UseZGC\"");
+        assertThat(entrypoint).contains("\"-XX:+ExitOnOutOfMemoryError\"");
+        assertThat(entrypoint).doesNotContain("-Xmx", "-Xms");
+        // what the heap leaves of every container's limit for metaspace, code cache, threads and direct buffers
+        long nonHeapFloor = 150L * 1024 * 1024;
+        for (String render : RenderedManifests.RENDERS) {
+            RenderedManifests manifests = RenderedManifests.of(render);
+            for (PortcullisApp app : PortcullisApp.values()) {
+                long limit = bytes(Yamls.stringAt(manifests.appContainer(app.appName()), "resources.limits.memory"));
+                assertThat(limit * (100 - heapPercent) / 100).as(render + " " + app.appName() + " non-heap headroom")
+                    .isGreaterThanOrEqualTo(nonHeapFloor);
+            }
+        }
+    }
+
+    /** A Kubernetes memory quantity (Mi, Gi, M, G or bytes) in bytes. */
+    static long bytes(String quantity) {
+        Matcher m = Pattern.compile("(\\d+)(Ki|Mi|Gi|k|M|G)?").matcher(quantity);
+        assertThat(m.matches()).as("memory quantity " + quantity).isTrue();
+        long value = Long.parseLong(m.group(1));
+        return value * switch (m.group(2) == null ? "" : m.group(2)) {
+            case "Ki" -> 1024L;
+            case "Mi" -> 1024L * 1024;
+            case "Gi" -> 1024L * 1024 * 1024;
+            case "k" -> 1000L;
+            case "M" -> 1000L * 1000;
+            case "G" -> 1000L * 1000 * 1000;
+            default -> 1L;
+        };
     }
 
     @Test
@@ -43,7 +108,8 @@ class DockerfileTest {
         String healthcheck = String.join(" ", startingWith("HEALTHCHECK"));
         assertThat(healthcheck).contains("wget").doesNotContain("curl")
             .contains("http://127.0.0.1:${MANAGEMENT_SERVER_PORT}/actuator/health/readiness");
-        assertThat(startingWith("FROM ").getLast()).contains("alpine"); // busybox wget
+        // wget is installed explicitly, whatever the base image brings
+        assertThat(String.join("\n", startingWith("RUN "))).contains("apt-get install -y --no-install-recommends wget");
         assertThat(String.join(" ", startingWith("ENV "))).contains("MANAGEMENT_SERVER_PORT=${MANAGEMENT_PORT}")
             .contains("SERVER_PORT=${SERVER_PORT}");
     }
@@ -70,7 +136,7 @@ class DockerfileTest {
     void keepsBuildOutputAndVcsOutOfTheContextButTheDeployPomIn() throws IOException {
         List<String> ignored = Files.readAllLines(Repo.file(".dockerignore")).stream()
             .map(String::trim).filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
-        assertThat(ignored).contains(".git", "**/target", ".local-stack", "deploy/*", "!deploy/pom.xml");
+        assertThat(ignored).contains(".git", "**/target", ".local-stack", "deploy/*", "!deploy/pom.xml", "secrets");
         assertThat(ignored).noneMatch(pattern -> pattern.equals("mvnw") || pattern.startsWith(".mvn")
                 || pattern.equals("pom.xml") || pattern.contains("src"));
     }

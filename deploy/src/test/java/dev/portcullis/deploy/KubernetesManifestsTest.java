@@ -8,7 +8,7 @@ import java.util.Map;
 import java.util.Set;
 
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** Invariants every overlay must keep, asserted on the objects it renders to. */
 class KubernetesManifestsTest {
@@ -16,7 +16,7 @@ class KubernetesManifestsTest {
     private static final String ROUTES = "spring.cloud.gateway.server.webflux.routes";
 
     @ParameterizedTest
-    @ValueSource(strings = {"local", "production"})
+    @MethodSource("dev.portcullis.deploy.RenderedManifests#allRenders")
     void exposesOnlyTheGatewayAndOnlyThroughTheIngress(String overlay) {
         RenderedManifests manifests = RenderedManifests.of(overlay);
 
@@ -38,7 +38,7 @@ class KubernetesManifestsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"local", "production"})
+    @MethodSource("dev.portcullis.deploy.RenderedManifests#allRenders")
     void runsEveryContainerAsNonRootOnAReadOnlyRootWithoutCapabilities(String overlay) {
         RenderedManifests manifests = RenderedManifests.of(overlay);
 
@@ -58,7 +58,7 @@ class KubernetesManifestsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"local", "production"})
+    @MethodSource("dev.portcullis.deploy.RenderedManifests#allRenders")
     void givesEveryContainerResourceRequestsLimitsAndProbes(String overlay) {
         RenderedManifests manifests = RenderedManifests.of(overlay);
 
@@ -73,7 +73,7 @@ class KubernetesManifestsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"local", "production"})
+    @MethodSource("dev.portcullis.deploy.RenderedManifests#allRenders")
     void probesEachAppOnTheManagementPortItIsToldToListenOn(String overlay) {
         RenderedManifests manifests = RenderedManifests.of(overlay);
 
@@ -104,26 +104,30 @@ class KubernetesManifestsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"local", "production"})
+    @MethodSource("dev.portcullis.deploy.RenderedManifests#allRenders")
     void setsOnlyEnvironmentVariablesTheApplicationsRead(String overlay) {
         RenderedManifests manifests = RenderedManifests.of(overlay);
 
         for (PortcullisApp app : PortcullisApp.values()) {
-            Set<String> names = RenderedManifests.env(manifests.appContainer(app.appName())).keySet();
+            Map<String, String> env = RenderedManifests.env(manifests.appContainer(app.appName()));
+            Set<String> names = env.keySet();
             assertThat(app.allowedEnv()).as(app.appName()).containsAll(names);
+            // a variable set only to be expanded into a later one ($(REDIS_PASSWORD) in REDIS_URL) is read that way
             assertThat(names).as(app.appName() + " variables missing from its application.yml")
-                .allMatch(app::reads);
+                .allMatch(name -> app.reads(name) || RenderedManifests.expandedIntoALaterVariable(env, name));
         }
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"local", "production"})
+    @MethodSource("dev.portcullis.deploy.RenderedManifests#allRenders")
     void pointsEveryServiceUrlAtAServiceAndPortThatExist(String overlay) {
         RenderedManifests manifests = RenderedManifests.of(overlay);
 
         for (PortcullisApp app : PortcullisApp.values()) {
             RenderedManifests.env(manifests.appContainer(app.appName())).forEach((name, value) -> {
-                if ((name.endsWith("_URL") || name.endsWith("_URI")) && !value.startsWith("valueFrom:")) {
+                // a URL built from Secret values ($(REDIS_PASSWORD)) points outside the cluster: see OverlaysTest
+                if ((name.endsWith("_URL") || name.endsWith("_URI")) && !value.startsWith("valueFrom:")
+                        && !value.contains("$(")) {
                     URI uri = URI.create(value);
                     Map<String, Object> service = manifests.get("Service", uri.getHost());
                     assertThat(Yamls.maps(Yamls.at(service, "spec.ports"))).as(name + "=" + value)
@@ -134,7 +138,7 @@ class KubernetesManifestsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"local", "production"})
+    @MethodSource("dev.portcullis.deploy.RenderedManifests#allRenders")
     void givesEveryAppTheSameIssuerAndTheGatewayAndAuthServiceTheSameAudience(String overlay) {
         RenderedManifests manifests = RenderedManifests.of(overlay);
 
@@ -152,7 +156,7 @@ class KubernetesManifestsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"local", "production"})
+    @MethodSource("dev.portcullis.deploy.RenderedManifests#allRenders")
     void mountsATmpVolumeWhereTheJvmWrites(String overlay) {
         RenderedManifests manifests = RenderedManifests.of(overlay);
 
@@ -167,19 +171,19 @@ class KubernetesManifestsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"local", "production"})
-    void readsGatewayRoutesFromTheGeneratedConfigMap(String overlay) {
+    @MethodSource("dev.portcullis.deploy.RenderedManifests#allRenders")
+    void readsGatewayRoutesFromTheConfigMapMountedUnderEtcPortcullis(String overlay) {
         RenderedManifests manifests = RenderedManifests.of(overlay);
         Map<String, Object> gateway = manifests.appContainer("gateway");
 
-        String location = RenderedManifests.env(gateway).get("SPRING_CONFIG_ADDITIONAL_LOCATION");
-        assertThat(location).isEqualTo("file:/config/routes.yml");
-        Map<String, Object> mount = mountAt(gateway, "/config");
-        assertThat(mount.get("readOnly")).isEqualTo(true);
+        Map<String, String> env = RenderedManifests.env(gateway);
+        assertThat(env).containsEntry("SPRING_CONFIG_ADDITIONAL_LOCATION", "optional:file:/etc/portcullis/*/")
+            .containsEntry("PORTCULLIS_CONFIG_RELOAD_PATHS", "/etc/portcullis");
+        Map<String, Object> mount = mountAt(gateway, "/etc/portcullis/routes");
         String configMapName = Yamls.stringAt(volume(manifests.get("Deployment", "gateway"), mount), "configMap.name");
-        assertThat(configMapName).matches("gateway-routes-[a-z0-9]{10}");
-        Map<String, Object> configMap = manifests.get("ConfigMap", configMapName);
-        String routes = Yamls.mapAt(configMap, "data").get("routes.yml").toString();
+        // the base's name carries a content hash (a change rolls the pods); the routes component's does not (hot reload)
+        assertThat(configMapName).matches(manifests.composes("routes") ? "gateway-routes" : "gateway-routes-[a-z0-9]{10}");
+        String routes = Yamls.mapAt(manifests.get("ConfigMap", configMapName), "data").get("application.yml").toString();
         List<Map<String, Object>> mounted = Yamls.maps(Yamls.at(Yamls.parseAll(routes).getFirst(), ROUTES));
         assertThat(mounted).extracting(r -> r.get("id")).contains("auth", "users", "products", "orders");
         // Spring replaces a list whole: a route of the gateway's defaults missing here would vanish on Kubernetes.
@@ -191,7 +195,69 @@ class KubernetesManifestsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"local", "production"})
+    @MethodSource("dev.portcullis.deploy.RenderedManifests#allRenders")
+    void mountsEachConfigDirectoryUnderEtcPortcullisAsAWholeReadOnlyConfigMapWithAnApplicationYml(String overlay) {
+        RenderedManifests manifests = RenderedManifests.of(overlay);
+        Map<String, Object> deployment = manifests.get("Deployment", "gateway");
+
+        List<Map<String, Object>> mounts = Yamls.maps(manifests.appContainer("gateway").get("volumeMounts")).stream()
+            .filter(m -> m.get("mountPath").toString().startsWith("/etc/portcullis")).toList();
+        assertThat(mounts).isNotEmpty().allSatisfy(m -> {
+            // one level below /etc/portcullis: what the wildcard location */ reads
+            assertThat(m.get("mountPath").toString()).matches("/etc/portcullis/[a-z][a-z-]*");
+            assertThat(m.get("readOnly")).isEqualTo(true);
+            // a subPath mount is never updated by the kubelet: hot reload would not see a change
+            assertThat(m).doesNotContainKey("subPath");
+            String configMap = Yamls.stringAt(volume(deployment, m), "configMap.name");
+            assertThat(configMap).as(m.get("mountPath") + " is a ConfigMap").isNotNull();
+            Map<String, Object> data = Yamls.mapAt(manifests.get("ConfigMap", configMap), "data");
+            assertThat(data).containsOnlyKeys("application.yml");
+            assertThat(Yamls.parseAll(data.get("application.yml").toString())).hasSize(1);
+        });
+        List<Object> paths = mounts.stream().map(m -> m.get("mountPath")).toList();
+        for (String component : List.of("issuers", "trusted-proxies")) {
+            assertThat(paths.contains("/etc/portcullis/" + component)).as(component).isEqualTo(manifests.composes(component));
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("dev.portcullis.deploy.RenderedManifests#allRenders")
+    void finishesGracefulShutdownBeforeTheKubeletKillsThePod(String overlay) {
+        RenderedManifests manifests = RenderedManifests.of(overlay);
+
+        for (PortcullisApp app : PortcullisApp.values()) {
+            Map<String, Object> deployment = manifests.get("Deployment", app.appName());
+            Map<String, Object> container = manifests.appContainer(app.appName());
+            int grace = (Integer) RenderedManifests.podSpec(deployment).get("terminationGracePeriodSeconds");
+            List<Object> preStop = Yamls.list(Yamls.at(container, "lifecycle.preStop.exec.command"));
+            assertThat(preStop).as(app + " preStop").hasSize(2).first().isEqualTo("sleep");
+            int sleep = Integer.parseInt(preStop.get(1).toString());
+            String timeout = RenderedManifests.env(container).get(PortcullisApp.SHUTDOWN_TIMEOUT);
+            assertThat(timeout).as(app + " " + PortcullisApp.SHUTDOWN_TIMEOUT).matches("\\d+s");
+            int shutdown = Integer.parseInt(timeout.substring(0, timeout.length() - 1));
+            // the endpoints controller takes the pod out during the sleep; Spring then drains for at most `shutdown`
+            assertThat(sleep + shutdown).as(app + ": preStop + shutdown phase < terminationGracePeriodSeconds")
+                .isLessThan(grace);
+            assertThat(app.applicationYml()).as(app + " application.yml").hasValueSatisfying(yml ->
+                assertThat(Yamls.at(Yamls.loadAll(yml).getFirst(), "server.shutdown")).isEqualTo("graceful"));
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("dev.portcullis.deploy.RenderedManifests#allRenders")
+    void leavesReplicasToTheAutoscalerWhereOneScalesTheDeployment(String overlay) {
+        RenderedManifests manifests = RenderedManifests.of(overlay);
+
+        for (Map<String, Object> hpa : manifests.ofKind("HorizontalPodAutoscaler")) {
+            Map<String, Object> target = Yamls.mapAt(hpa, "spec.scaleTargetRef");
+            Map<String, Object> deployment = manifests.get(target.get("kind").toString(), target.get("name").toString());
+            // kubectl apply would reset the HPA's count to this on every apply
+            assertThat(Yamls.mapAt(deployment, "spec")).as(target + " scaled by an HPA").doesNotContainKey("replicas");
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("dev.portcullis.deploy.RenderedManifests#allRenders")
     void readsSigningKeysFromASecretThatIsNeverCommitted(String overlay) {
         RenderedManifests manifests = RenderedManifests.of(overlay);
         Map<String, Object> auth = manifests.appContainer("auth-service");
@@ -210,7 +276,7 @@ class KubernetesManifestsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"local", "production"})
+    @MethodSource("dev.portcullis.deploy.RenderedManifests#allRenders")
     void eachServiceReadsOnlyItsOwnIdentityKeyAndTheGatewayEachFromASecretNeverCommitted(String overlay) {
         RenderedManifests manifests = RenderedManifests.of(overlay);
         Map<String, String> gateway = RenderedManifests.env(manifests.appContainer("gateway"));
@@ -229,7 +295,7 @@ class KubernetesManifestsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"local", "production"})
+    @MethodSource("dev.portcullis.deploy.RenderedManifests#allRenders")
     void deniesAllTrafficByDefaultAndLetsOnlyTheGatewayReachTheServices(String overlay) {
         RenderedManifests manifests = RenderedManifests.of(overlay);
         NetworkReachability network = new NetworkReachability(manifests);
@@ -252,7 +318,7 @@ class KubernetesManifestsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"local", "production"})
+    @MethodSource("dev.portcullis.deploy.RenderedManifests#allRenders")
     void letsOnlyTheGatewayAndTheAuthServiceReachRedis(String overlay) {
         RenderedManifests manifests = RenderedManifests.of(overlay);
         NetworkReachability network = new NetworkReachability(manifests);

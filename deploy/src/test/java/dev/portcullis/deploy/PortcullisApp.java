@@ -19,19 +19,28 @@ enum PortcullisApp {
             Set.of("SERVER_PORT", "MANAGEMENT_SERVER_PORT", "REDIS_URL", "AUTH_JWKS_URI", "AUTH_ISSUER",
                     "AUTH_AUDIENCE", "AUTH_SERVICE_URL", "USER_SERVICE_URL", "PRODUCT_SERVICE_URL",
                     "ORDER_SERVICE_URL", "GATEWAY_TRUSTED_PROXIES", "SPRING_CONFIG_ADDITIONAL_LOCATION",
-                    "USER_SERVICE_IDENTITY_KEY", "PRODUCT_SERVICE_IDENTITY_KEY", "ORDER_SERVICE_IDENTITY_KEY")),
+                    "USER_SERVICE_IDENTITY_KEY", "PRODUCT_SERVICE_IDENTITY_KEY", "ORDER_SERVICE_IDENTITY_KEY",
+                    "PORTCULLIS_CONFIG_RELOAD_PATHS", "REDIS_USERNAME", "REDIS_PASSWORD", PortcullisApp.SHUTDOWN_TIMEOUT,
+                    "SPRING_CONFIG_IMPORT")),
     AUTH_SERVICE("auth-service", "auth-service", 9000, 9090,
             Set.of("SERVER_PORT", "MANAGEMENT_SERVER_PORT", "REDIS_URL", "AUTH_ISSUER", "AUTH_AUDIENCE",
-                    "AUTH_KEYS_DIR", "AUTH_MFA_ENCRYPTION_KEY", "AUTH_TRUSTED_PROXIES", "SPRING_PROFILES_ACTIVE")),
+                    "AUTH_KEYS_DIR", "AUTH_MFA_ENCRYPTION_KEY", "AUTH_TRUSTED_PROXIES", "SPRING_PROFILES_ACTIVE",
+                    "REDIS_USERNAME", "REDIS_PASSWORD", PortcullisApp.SHUTDOWN_TIMEOUT, "SPRING_CONFIG_IMPORT",
+                    "SPRING_CONFIG_ADDITIONAL_LOCATION", "AUTH_USERS_FILE", "PORTCULLIS_AUTH_KEYS_GENERATE")),
     // Believes the identity headers the gateway signs with the key they share: no token settings.
     USER_SERVICE("user-service", "sample-services/user-service", 8081, 9081,
-            Set.of("SERVER_PORT", "MANAGEMENT_SERVER_PORT", "GATEWAY_IDENTITY_KEY", "GATEWAY_IDENTITY_PREVIOUS_KEY")),
+            Set.of("SERVER_PORT", "MANAGEMENT_SERVER_PORT", "GATEWAY_IDENTITY_KEY", "GATEWAY_IDENTITY_PREVIOUS_KEY",
+                    PortcullisApp.SHUTDOWN_TIMEOUT, "SPRING_CONFIG_IMPORT")),
     PRODUCT_SERVICE("product-service", "sample-services/product-service", 8082, 9082,
             Set.of("SERVER_PORT", "MANAGEMENT_SERVER_PORT", "AUTH_JWKS_URI", "AUTH_ISSUER", "GATEWAY_IDENTITY_KEY",
-                    "GATEWAY_IDENTITY_PREVIOUS_KEY")),
+                    "GATEWAY_IDENTITY_PREVIOUS_KEY", PortcullisApp.SHUTDOWN_TIMEOUT, "SPRING_CONFIG_IMPORT")),
     ORDER_SERVICE("order-service", "sample-services/order-service", 8083, 9083,
             Set.of("SERVER_PORT", "MANAGEMENT_SERVER_PORT", "AUTH_SERVICE_URL", "PRODUCT_SERVICE_URL",
-                    "ORDER_SERVICE_CLIENT_SECRET", "GATEWAY_IDENTITY_KEY", "GATEWAY_IDENTITY_PREVIOUS_KEY"));
+                    "ORDER_SERVICE_CLIENT_SECRET", "GATEWAY_IDENTITY_KEY", "GATEWAY_IDENTITY_PREVIOUS_KEY",
+                    PortcullisApp.SHUTDOWN_TIMEOUT, "SPRING_CONFIG_IMPORT"));
+
+    /** spring.lifecycle.timeout-per-shutdown-phase: how long graceful shutdown waits for in-flight requests. */
+    static final String SHUTDOWN_TIMEOUT = "SPRING_LIFECYCLE_TIMEOUTPERSHUTDOWNPHASE";
 
     private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([A-Z0-9_]+):([^}]*)}");
 
@@ -80,10 +89,12 @@ enum PortcullisApp {
 
     /**
      * Whether the application's own configuration reads the variable (as a {@code ${NAME...}} placeholder).
-     * True when the application.yml does not exist yet, or for Spring Boot's own SPRING_* variables.
+     * True when the application.yml does not exist yet, for Spring Boot's own SPRING_* variables, and for PORTCULLIS_*
+     * ones, which Spring binds to the portcullis.* key of that name (PORTCULLIS_CONFIG_RELOAD_PATHS:
+     * portcullis.config-reload.paths) without a placeholder.
      */
     boolean reads(String env) {
-        if (env.startsWith("SPRING_")) {
+        if (env.startsWith("SPRING_") || env.startsWith("PORTCULLIS_")) {
             return true;
         }
         return applicationYml().map(file -> text(file).contains("${" + env)).orElse(true);

@@ -5,10 +5,8 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
@@ -84,6 +82,27 @@ final class Yamls {
         return current;
     }
 
+    /**
+     * A Spring property from a parsed YAML file, whichever way the file writes its key: nested mappings
+     * ({@code portcullis: {http: ...}}), dotted keys ({@code portcullis.http: ...}) or a mix; null when absent.
+     */
+    static Object property(Map<String, Object> root, String dottedKey) {
+        if (root.containsKey(dottedKey)) {
+            return root.get(dottedKey);
+        }
+        String[] parts = dottedKey.split("\\.");
+        for (int i = parts.length - 1; i >= 1; i--) {
+            String head = String.join(".", java.util.Arrays.copyOfRange(parts, 0, i));
+            if (root.get(head) instanceof Map<?, ?> child) {
+                Object value = property(map(child), String.join(".", java.util.Arrays.copyOfRange(parts, i, parts.length)));
+                if (value != null) {
+                    return value;
+                }
+            }
+        }
+        return null;
+    }
+
     static Map<String, Object> mapAt(Map<String, Object> root, String dottedPath) {
         return map(at(root, dottedPath));
     }
@@ -91,21 +110,5 @@ final class Yamls {
     static String stringAt(Map<String, Object> root, String dottedPath) {
         Object value = at(root, dottedPath);
         return value == null ? null : value.toString();
-    }
-
-    /** A deep, mutable copy, so that transformations never touch what another object shares. */
-    @SuppressWarnings("unchecked")
-    static <T> T deepCopy(T value) {
-        if (value instanceof Map<?, ?> m) {
-            Map<String, Object> copy = new LinkedHashMap<>();
-            m.forEach((k, v) -> copy.put(Objects.toString(k), deepCopy(v)));
-            return (T) copy;
-        }
-        if (value instanceof List<?> l) {
-            List<Object> copy = new ArrayList<>();
-            l.forEach(v -> copy.add(deepCopy(v)));
-            return (T) copy;
-        }
-        return value;
     }
 }
