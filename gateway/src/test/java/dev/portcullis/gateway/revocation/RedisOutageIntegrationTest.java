@@ -95,9 +95,13 @@ class RedisOutageIntegrationTest extends GatewayIntegrationTest {
         ownRedis.stop();
         await().atMost(Duration.ofSeconds(3)).until(() -> !view.isLive());
 
+        double failedOpenBefore = metric("portcullis_revocation_fail_open_total", "route=\"open\"");
         getWithToken("/api/products/1", token).exchange().expectStatus().isOk();
         upstream.verify(1, anyRequestedFor(urlPathEqualTo("/products/1")));
         getWithToken("/api/users/me", token).exchange().expectStatus().isEqualTo(503);
+        // each pass without a revocation check is counted by route: the fail-open alert's figure
+        assertThat(metric("portcullis_revocation_fail_open_total", "route=\"open\"") - failedOpenBefore).isEqualTo(1.0);
+        assertThat(metric("portcullis_revocation_fail_open_total", "route=\"closed\"")).isZero();
     }
 
     @Test

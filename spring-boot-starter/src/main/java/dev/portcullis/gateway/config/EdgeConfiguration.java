@@ -52,20 +52,27 @@ import org.springframework.cloud.gateway.config.GatewayProperties;
 import org.springframework.cloud.gateway.route.RouteLocator;
 import org.springframework.context.annotation.Bean;
 import org.springframework.core.env.Environment;
-import org.springframework.context.annotation.Configuration;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
 
 /**
- * Wires the edge: one place that shows every part of the request path and what it depends on.
+ * Portcullis' auto-configuration: wires the edge into any Spring Cloud Gateway (WebFlux) application, the standalone
+ * gateway included. One place that shows every part of the request path and what it depends on.
  * <pre>
  *   (Netty) RequestLineGuard -> AccessLog -> HeaderSize -> ForwardedHeaders -> PathNormalization -> (route match)
  *     -> RouteMethods -> Authentication (token cache, failure budget, verify, revocation, policy) -> RateLimit
  *     -> IdentityHeaders -> UpstreamResilience -> route filters -> (header filters, IdentitySignature last) -> upstream
  * </pre>
  */
-@Configuration(proxyBeanMethods = false)
+@AutoConfiguration
+@EnableConfigurationProperties({JwtProperties.class, RedisProperties.class, RevocationProperties.class,
+        RateLimitProperties.class, IdentitySigningProperties.class, HttpEdgeProperties.class, ResilienceProperties.class,
+        ConfigReloadProperties.class})
 public class EdgeConfiguration {
 
     @Bean
+    @ConditionalOnMissingBean
     Clock clock() {
         return Clock.systemUTC();
     }
@@ -75,7 +82,9 @@ public class EdgeConfiguration {
         return RedisConnections.connect(redis.url(), redis.settings());
     }
 
+    /** Portcullis' breakers (Redis, upstreams); an application's own registry is used instead when it has one. */
     @Bean
+    @ConditionalOnMissingBean
     CircuitBreakerRegistry circuitBreakerRegistry(MeterRegistry meters) {
         CircuitBreakerRegistry registry = CircuitBreakerRegistry.ofDefaults();
         TaggedCircuitBreakerMetrics.ofCircuitBreakerRegistry(registry).bindTo(meters);
@@ -195,8 +204,8 @@ public class EdgeConfiguration {
     @Bean
     AuthenticationGlobalFilter authenticationGlobalFilter(RoutePolicies policies, AccessTokenVerifier verifier,
                                                           DelegatingRevocationChecker revocation,
-                                                          ClientAddressResolver clientAddresses) {
-        return new AuthenticationGlobalFilter(policies, verifier, revocation, clientAddresses);
+                                                          ClientAddressResolver clientAddresses, MeterRegistry meters) {
+        return new AuthenticationGlobalFilter(policies, verifier, revocation, clientAddresses, meters);
     }
 
     @Bean

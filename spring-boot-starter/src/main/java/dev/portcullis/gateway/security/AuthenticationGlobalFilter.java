@@ -9,7 +9,11 @@ import dev.portcullis.gateway.web.EdgeAttributes;
 import dev.portcullis.gateway.web.ProblemWriter;
 import dev.portcullis.gateway.web.Rejection;
 import dev.portcullis.gateway.web.RejectionReason;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
@@ -39,8 +43,13 @@ public final class AuthenticationGlobalFilter implements GlobalFilter, Ordered {
     private final RevocationChecker revocation;
     private final ClientAddressResolver clientAddresses;
 
+    private final MeterRegistry meters;
+    /** One counter per route that failed open (routes are few and configured: bounded). */
+    private final Map<String, Counter> failOpen = new ConcurrentHashMap<>();
+
     public AuthenticationGlobalFilter(RoutePolicies policies, AccessTokenVerifier verifier, RevocationChecker revocation,
-                                      ClientAddressResolver clientAddresses) {
+                                      ClientAddressResolver clientAddresses, MeterRegistry meters) {
+        this.meters = meters;
         this.policies = policies;
         this.verifier = verifier;
         this.revocation = revocation;
@@ -85,6 +94,9 @@ public final class AuthenticationGlobalFilter implements GlobalFilter, Ordered {
                 if (policy.revocationFailOpen()) {
                     // Opt-in per route: availability over the chance of honouring a revocation late. Logged and tagged.
                     log.warn("event=revocation_fail_open route={} user={}", policy.routeId(), token.subject());
+                    failOpen.computeIfAbsent(policy.routeId(), route -> Counter.builder("portcullis.revocation.fail_open")
+                            .tag("route", route).description("Requests let through with their revocation status unknown")
+                            .register(meters)).increment();
                     exchange.getAttributes().put(EdgeAttributes.NOTE, "revocation_fail_open");
                     yield authorize(exchange, chain, rule, token);
                 }
