@@ -138,10 +138,13 @@ public final class ConfigurationReference {
 
     /**
      * The back-quoted values a cell starts with, separated by {@code ,} or {@code /}: {@code `30s` / `5m` (cap)} gives
-     * {@code 30s, 5m}; a cell that does not start with one (prose, "none", "required") gives none.
+     * {@code 30s, 5m}; a cell that does not start with one (prose, "none", "required"), or no cell, gives none.
      */
     public static List<String> leadingValues(String cell) {
         List<String> values = new ArrayList<>();
+        if (cell == null) {
+            return values; // a row of another table of the section, without that column
+        }
         String rest = cell.trim();
         Matcher code = LEADING_CODE.matcher(rest);
         while (code.find()) {
