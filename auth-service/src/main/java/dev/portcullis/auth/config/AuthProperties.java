@@ -31,7 +31,7 @@ import org.springframework.validation.annotation.Validated;
  * @param accessTokenLifetime lifetime of a user access token; at most max-token-lifetime
  * @param maxTokenLifetime    the longest access-token lifetime the gateway accepts (exp - iat); no access-token or
  *                            client-token lifetime may exceed it. Both sides read it from AUTH_MAX_TOKEN_LIFETIME
- *                            ({@link TokenLifetime#ENVIRONMENT_VARIABLE}, default {@link TokenLifetime#DEFAULT_MAX})
+ *                            (TokenLifetime in contract/)
  * @param clockSkew           tolerance for exp and nbf, also added to revocation TTLs
  * @param maxRequestSize      bound of a request body (at least 1KB); above it the answer is 413
  * @param trustedProxies      CIDRs whose X-Forwarded-For is believed when computing the client IP: the gateway's

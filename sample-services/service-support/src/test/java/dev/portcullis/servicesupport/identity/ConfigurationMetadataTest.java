@@ -46,7 +46,7 @@ class ConfigurationMetadataTest {
         for (Map<String, String> row : rows) {
             for (String key : ConfigurationReference.keys(row.get("key (all three services)"), "")) {
                 String description = metadata.get(key).description();
-                assertThat(description).as(key).isNotBlank();
+                assertThat(description).as(key).isNotBlank().doesNotContain("{@"); // shown raw by IDEs otherwise
                 String relaxed = key.replace("-", "").replace('.', '_').toUpperCase(Locale.ROOT);
                 for (String variable : ConfigurationReference.leadingValues(row.get("env"))) {
                     assertThat(variable.equals(relaxed) || description.contains(variable)).as(key + " " + variable).isTrue();
