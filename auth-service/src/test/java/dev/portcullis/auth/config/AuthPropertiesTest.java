@@ -16,8 +16,7 @@ class AuthPropertiesTest {
     private static final String BCRYPT = "$2a$04$5vQ2WyMpKHPq4Whgoz8yE.l1.dgDwP4jRGu2SN0bfo.K8gekbRuM6";
 
     private static AuthProperties defaults() {
-        return new AuthProperties(null, null, null, null, null, null, null, null, null, null, null, null, null, null,
-                null, null, null);
+        return BoundAuthProperties.of();
     }
 
     @Test
@@ -110,6 +109,73 @@ class AuthPropertiesTest {
                 .run(context -> assertThat(context).hasFailed().getFailure().rootCause()
                         .hasMessageContaining("portcullis.auth.access-token-lifetime (PT15M)")
                         .hasMessageContaining("portcullis.auth.max-token-lifetime (PT10M"));
+    }
+
+    @Test
+    void aValueOutsideItsConstraintFailsStartUpNamingItsKey() {
+        ApplicationContextRunner runner = new ApplicationContextRunner().withUserConfiguration(Enabler.class);
+        // Jakarta constraints, checked while binding (@Validated)
+        runner.withPropertyValues("portcullis.auth.limits.ip-attempts=0")
+                .run(context -> assertThat(context).hasFailed().getFailure().rootCause()
+                        .hasMessageContaining("portcullis.auth.limits.ip-attempts must be at least 1"));
+        runner.withPropertyValues("portcullis.auth.redis.revocation-replicas=-1")
+                .run(context -> assertThat(context).hasFailed().getFailure().rootCause()
+                        .hasMessageContaining("portcullis.auth.redis.revocation-replicas must not be negative"));
+        runner.withPropertyValues("portcullis.auth.audience= ")
+                .run(context -> assertThat(context).hasFailed().getFailure().rootCause()
+                        .hasMessageContaining("portcullis.auth.audience").hasMessageContaining("must not be blank"));
+        // checks of the compact constructors, which run while binding too
+        runner.withPropertyValues("portcullis.auth.keys.reload-interval=0s")
+                .run(context -> assertThat(context).hasFailed().getFailure().rootCause()
+                        .hasMessageContaining("portcullis.auth.keys.reload-interval must be positive"));
+        runner.withPropertyValues("portcullis.auth.passwords.bcrypt-cost=32")
+                .run(context -> assertThat(context).hasFailed().getFailure().rootCause()
+                        .hasMessageContaining("portcullis.auth.passwords.bcrypt-cost must be between 4 and 31"));
+        runner.withPropertyValues("portcullis.auth.max-request-size=512B")
+                .run(context -> assertThat(context).hasFailed().getFailure().rootCause()
+                        .hasMessageContaining("portcullis.auth.max-request-size must be at least 1KB"));
+    }
+
+    @Test
+    void everyEnvironmentVariableOfApplicationYmlStillReachesItsKey() {
+        new ApplicationContextRunner()
+                .withInitializer(new ConfigDataApplicationContextInitializer())
+                .withUserConfiguration(Enabler.class)
+                .withPropertyValues("AUTH_ISSUER=https://id.example.com", "AUTH_AUDIENCE=shop",
+                        TokenLifetime.ENVIRONMENT_VARIABLE + "=30m", "AUTH_TRUSTED_PROXIES=10.0.0.0/8,fd00::/8",
+                        "REDIS_URL=redis://redis.internal:6380", "AUTH_KEYS_DIR=/var/lib/portcullis/keys",
+                        "AUTH_MFA_ENCRYPTION_KEY=" + "A".repeat(43) + "=", "AUTH_USERS_FILE=file:/etc/portcullis/users.yml")
+                .run(context -> {
+                    AuthProperties p = context.getBean(AuthProperties.class);
+                    assertThat(p.issuer()).isEqualTo("https://id.example.com");
+                    assertThat(p.audience()).isEqualTo("shop");
+                    assertThat(p.maxTokenLifetime()).isEqualTo(Duration.ofMinutes(30));
+                    assertThat(p.trustedProxies()).containsExactly("10.0.0.0/8", "fd00::/8");
+                    assertThat(p.redis().url()).isEqualTo("redis://redis.internal:6380");
+                    assertThat(p.keys().dir()).isEqualTo("/var/lib/portcullis/keys");
+                    assertThat(p.mfa().encryptionKey()).isEqualTo("A".repeat(43) + "=");
+                    assertThat(p.users().bootstrapFile()).isEqualTo("file:/etc/portcullis/users.yml");
+                });
+    }
+
+    @Test
+    void unsetOptionalVariablesMeanNoneAndEveryOtherKeyKeepsTheRecordsDefault() {
+        new ApplicationContextRunner()
+                .withInitializer(new ConfigDataApplicationContextInitializer())
+                .withUserConfiguration(Enabler.class)
+                .run(context -> {
+                    AuthProperties p = context.getBean(AuthProperties.class);
+                    // application.yml maps AUTH_MFA_ENCRYPTION_KEY and AUTH_USERS_FILE to "" when unset
+                    assertThat(p.mfa().encryptionKey()).isNull();
+                    assertThat(p.users().bootstrapFile()).isNull();
+                    // (only groups no variable reaches: the machine running the test may set REDIS_URL and the like)
+                    AuthProperties defaults = BoundAuthProperties.of();
+                    assertThat(p.refresh()).isEqualTo(defaults.refresh());
+                    assertThat(p.limits()).isEqualTo(defaults.limits());
+                    assertThat(p.passwords()).isEqualTo(defaults.passwords());
+                    assertThat(p.keys().generate()).isFalse();
+                    assertThat(p.mfa().generateEncryptionKey()).isFalse();
+                });
     }
 
     @EnableConfigurationProperties(AuthProperties.class)

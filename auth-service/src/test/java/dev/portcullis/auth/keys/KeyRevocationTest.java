@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.JWKSet;
 import dev.portcullis.auth.config.AuthProperties;
+import dev.portcullis.auth.config.BoundAuthProperties;
 import dev.portcullis.auth.observability.AuthMetrics;
 import dev.portcullis.testsupport.MutableClock;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -204,10 +205,8 @@ class KeyRevocationTest {
     }
 
     private KeyManager manager() {
-        AuthProperties.Keys keys = new AuthProperties.Keys(dir.toString(), true, "RS256", 2048, null, Duration.ZERO,
-                null, null);
-        AuthProperties properties = new AuthProperties(null, null, null, null, null, null, null, null, null, null, keys,
-                null, null, null, null, null, null);
+        AuthProperties properties = BoundAuthProperties.of("keys.dir=" + dir, "keys.generate=true",
+                "keys.algorithm=RS256", "keys.rsa-key-size=2048", "keys.rotation-period=0s");
         return new KeyManager(properties, clock, new AuthMetrics(meters));
     }
 

@@ -15,6 +15,7 @@ import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import dev.portcullis.auth.config.AuthProperties;
+import dev.portcullis.auth.config.BoundAuthProperties;
 import dev.portcullis.auth.observability.AuthMetrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Files;
@@ -124,10 +125,8 @@ class KeyRotationTest {
     }
 
     private AuthProperties properties(boolean generate, Duration rotationPeriod) {
-        AuthProperties.Keys keys = new AuthProperties.Keys(dir.toString(), generate, "RS256", 2048, null, rotationPeriod,
-                null, null);
-        return new AuthProperties(null, null, null, null, null, null, null, null, null, null, keys, null, null, null, null,
-                null, null);
+        return BoundAuthProperties.of("keys.dir=" + dir, "keys.generate=" + generate, "keys.algorithm=RS256",
+                "keys.rsa-key-size=2048", "keys.rotation-period=" + rotationPeriod);
     }
 
     private String sign(JWK key) throws Exception {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.portcullis.auth.config.AuthProperties;
+import dev.portcullis.auth.config.BoundAuthProperties;
 import dev.portcullis.auth.web.ApiException;
 import dev.portcullis.contract.RevocationKeys;
 import dev.portcullis.redis.RedisConnections;
@@ -122,9 +123,7 @@ class RevocationFailoverTest {
     }
 
     private static AuthProperties properties() {
-        AuthProperties.Redis redis = new AuthProperties.Redis(null, null, null, null, null, null, 1, Duration.ofMillis(300));
-        return new AuthProperties(null, null, null, null, null, null, null, null, null, redis, null, null, null, null,
-                null, null, null);
+        return BoundAuthProperties.of("redis.revocation-replicas=1", "redis.revocation-replica-timeout=300ms");
     }
 
     /** Either deployment, with the master of the revocation set and its replica. */

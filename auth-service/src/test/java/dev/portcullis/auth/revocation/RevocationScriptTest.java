@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.portcullis.auth.config.AuthProperties;
+import dev.portcullis.auth.config.BoundAuthProperties;
 import dev.portcullis.contract.RevocationKeys;
 import dev.portcullis.contract.RevocationMessage;
 import dev.portcullis.redis.RedisConnections;
@@ -112,7 +113,6 @@ class RevocationScriptTest {
     }
 
     private static AuthProperties defaults() {
-        return new AuthProperties(null, null, null, null, null, null, null, null, null, null, null, null, null, null,
-                null, null, null);
+        return BoundAuthProperties.of();
     }
 }

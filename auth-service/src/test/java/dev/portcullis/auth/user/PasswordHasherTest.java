@@ -2,7 +2,7 @@ package dev.portcullis.auth.user;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.portcullis.auth.config.AuthProperties;
+import dev.portcullis.auth.config.BoundAuthProperties;
 import dev.portcullis.auth.observability.AuthMetrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
@@ -14,15 +14,13 @@ class PasswordHasherTest {
 
     @Test
     void hashesWithCost12ByDefault() {
-        PasswordHasher hasher = new PasswordHasher(new AuthProperties(null, null, null, null, null, null, null, null,
-                null, null, null, null, null, null, null, null, null), METRICS);
+        PasswordHasher hasher = new PasswordHasher(BoundAuthProperties.of(), METRICS);
         assertThat(hasher.hash("correct horse").block()).startsWith("$2a$12$");
     }
 
     @Test
     void anUnknownUserCostsOneBcryptCheckLikeAWrongPassword() {
-        PasswordHasher hasher = new PasswordHasher(new AuthProperties(null, null, null, null, null, null, null, null,
-                null, null, null, null, new AuthProperties.Passwords(10), null, null, null, null), METRICS);
+        PasswordHasher hasher = new PasswordHasher(BoundAuthProperties.of("passwords.bcrypt-cost=10"), METRICS);
         String hash = new BCryptPasswordEncoder(10).encode("right");
         long wrong = time(() -> hasher.check("wrong", hash));
         long unknown = time(() -> hasher.check("wrong", null));

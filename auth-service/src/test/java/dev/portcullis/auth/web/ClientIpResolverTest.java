@@ -3,16 +3,15 @@ package dev.portcullis.auth.web;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.portcullis.auth.config.AuthProperties;
+import dev.portcullis.auth.config.BoundAuthProperties;
 import java.net.InetSocketAddress;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.springframework.mock.http.server.reactive.MockServerHttpRequest;
 
 class ClientIpResolverTest {
 
-    private final ClientIpResolver resolver = new ClientIpResolver(new AuthProperties(null, null, null, null, null,
-            null, null, null, List.of("127.0.0.0/8", "10.0.0.0/8", "::1/128"), null, null, null, null, null, null, null, null));
+    private final ClientIpResolver resolver = new ClientIpResolver(
+            BoundAuthProperties.of("trusted-proxies=127.0.0.0/8,10.0.0.0/8,::1/128"));
 
     @Test
     void ignoresForwardedForFromAnUntrustedPeer() {

@@ -29,7 +29,13 @@ public record RateLimitProperties(
         @DefaultValue("20") @Min(1) int maxLease,
         @DefaultValue("100000") @Min(1) int maxParties) {
 
-    /** {@code requests} per {@code period}, bursts up to {@code burst} (0 = {@code requests}). */
+    /**
+     * {@code requests} per {@code period}, bursts up to {@code burst} (0 = {@code requests}).
+     *
+     * @param requests requests allowed per period
+     * @param period   the refill period
+     * @param burst    requests allowed at once (0 = requests)
+     */
     public record Limit(@DefaultValue("600") @Min(1) int requests, @DefaultValue("1m") @NotNull Duration period,
                         @DefaultValue("0") @Min(0) int burst) {
     }

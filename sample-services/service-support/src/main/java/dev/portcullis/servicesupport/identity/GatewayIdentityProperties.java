@@ -9,10 +9,10 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * {@code portcullis.gateway-identity.*}: how a service checks that the identity headers it receives come from the
  * gateway. Required: a service without a key does not start (there is no mode that believes unsigned headers).
  *
- * @param key         the key this service shares with the gateway alone ({@code GATEWAY_IDENTITY_KEY}): base64 of at
- *                    least 32 random bytes, the same value as the gateway's {@code portcullis.identity.signing.keys.<name>}
+ * @param key         the key this service shares with the gateway alone (GATEWAY_IDENTITY_KEY): base64 of at
+ *                    least 32 random bytes, the same value as the gateway's portcullis.identity.signing.keys entry
  *                    for this service's routes
- * @param previousKey during a key rotation, the key being retired ({@code GATEWAY_IDENTITY_PREVIOUS_KEY}), also accepted;
+ * @param previousKey during a key rotation, the key being retired (GATEWAY_IDENTITY_PREVIOUS_KEY), also accepted;
  *                    empty otherwise
  * @param maxAge      how old a signature may be (it is made per request, so only transit time and retries count)
  * @param clockSkew   tolerated difference between the gateway's clock and this one, in either direction
