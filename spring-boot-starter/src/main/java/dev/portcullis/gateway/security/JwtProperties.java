@@ -30,9 +30,9 @@ import org.springframework.validation.annotation.Validated;
  * {@code issuer} empty to trust only the issuers of the {@code issuers} map. Each entry of {@code issuers} is another
  * identity provider (Keycloak, Entra ID, Auth0, Spring Authorization Server, ...) with its own keys and claim mapping.
  *
- * @param jwksUri          the default issuer's JWKS; its keys verify its tokens and nobody else's
- * @param issuer           the exact {@code iss} of the default issuer; empty: no default issuer
- * @param audiences        {@code aud} must contain one of these (default issuer)
+ * @param jwksUri          the default issuer's JWKS ({@code AUTH_JWKS_URI}); its keys verify its tokens and nobody else's
+ * @param issuer           the exact {@code iss} of the default issuer ({@code AUTH_ISSUER}); empty: no default issuer
+ * @param audiences        {@code aud} must contain one of these ({@code AUTH_AUDIENCE}; default issuer)
  * @param algorithms       the default issuer's allow-list of JWS algorithms; HMAC and {@code none} can never be listed
  * @param clockSkew        tolerance for {@code exp}, {@code nbf} and {@code iat} (default issuer)
  * @param maxTokenLength   longer tokens are refused before any parsing
