@@ -46,6 +46,8 @@ public final class PortcullisStack implements AutoCloseable {
 
     /** The gateway's id for the third-party issuer ({@code portcullis.jwt.issuers.<id>}), sent as {@code x-user-issuer}. */
     public static final String THIRD_PARTY_ISSUER_ID = "partner-sas";
+    /** The process name of the third-party issuer (its log: {@code third-party-issuer.log}). */
+    static final String THIRD_PARTY_PROCESS = "third-party-issuer";
     /** A client of the third-party issuer whose tokens are meant for the gateway ({@code aud portcullis}). */
     public static final String THIRD_PARTY_CLIENT_ID = "partner-app";
     /** The roles the third-party issuer writes into {@link #THIRD_PARTY_CLIENT_ID}'s tokens ({@code roles} claim). */
@@ -105,7 +107,9 @@ public final class PortcullisStack implements AutoCloseable {
     /** Each application's management URL (actuator), by process name, e.g. {@code gateway -> http://127.0.0.1:40123}. */
     public Map<String, String> managementUrls() {
         Map<String, String> urls = new java.util.LinkedHashMap<>();
-        processes.forEach(process -> urls.put(process.name(), "http://127.0.0.1:" + process.managementPort()));
+        // the third-party issuer stands in for a team's identity provider: not one of Portcullis' applications
+        processes.stream().filter(process -> !THIRD_PARTY_PROCESS.equals(process.name()))
+                .forEach(process -> urls.put(process.name(), "http://127.0.0.1:" + process.managementPort()));
         return urls;
     }
 
@@ -291,7 +295,7 @@ public final class PortcullisStack implements AutoCloseable {
         processes.add(ServiceProcess.start("order-service",
                 jar(root, "sample-services/order-service", "portcullis-order-service", version),
                 orderEnv, List.of(), ports[9], logDir));
-        processes.add(ServiceProcess.start("third-party-issuer",
+        processes.add(ServiceProcess.start(THIRD_PARTY_PROCESS,
                 jar(root, "third-party-issuer", "portcullis-third-party-issuer", version),
                 thirdPartyEnv, List.of(), ports[11], logDir));
         processes.add(ServiceProcess.start("gateway", jar(root, "gateway", "portcullis-gateway", version),
