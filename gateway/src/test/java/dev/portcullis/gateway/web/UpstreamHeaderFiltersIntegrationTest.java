@@ -3,6 +3,7 @@ package dev.portcullis.gateway.web;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.portcullis.gateway.identity.UpstreamIdentityHeadersFilter;
+import dev.portcullis.gateway.observability.TraceContextHeadersFilter;
 import dev.portcullis.gateway.support.GatewayIntegrationTest;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -16,7 +17,7 @@ import org.springframework.core.annotation.AnnotationAwareOrderComparator;
 
 /**
  * The header filters every proxied request runs through: the ones a vanilla Spring Cloud Gateway runs, minus gRPC's
- * (no HTTP/2), plus Portcullis' two, last. Spring Cloud Gateway's own forwarded filters (which would append a second
+ * (no HTTP/2), plus Portcullis' three (hop, trace context, identity), last. Spring Cloud Gateway's own forwarded filters (which would append a second
  * hop) and its client observation are absent; the request-path behaviour of each is covered by the integration tests
  * of forwarded and identity headers.
  */
@@ -26,7 +27,7 @@ class UpstreamHeaderFiltersIntegrationTest extends GatewayIntegrationTest {
     List<HttpHeadersFilter> filters;
 
     @Test
-    void theRoutingFilterRunsVanillaGatewayHeaderFiltersAndPortcullisTwoLast() {
+    void theRoutingFilterRunsVanillaGatewayHeaderFiltersAndPortcullisThreeLast() {
         List<HttpHeadersFilter> ordered = new java.util.ArrayList<>(filters);
         AnnotationAwareOrderComparator.sort(ordered);
         List<Class<?>> requestFilters = ordered.stream().filter(filter -> filter.supports(HttpHeadersFilter.Type.REQUEST))
@@ -34,8 +35,10 @@ class UpstreamHeaderFiltersIntegrationTest extends GatewayIntegrationTest {
 
         assertThat(requestFilters).containsExactlyInAnyOrder(RemoveForwardedHeadersFilter.class,
                 RemoveXForwardedHeadersFilter.class, TransferEncodingNormalizationHeadersFilter.class,
-                RemoveHopByHopHeadersFilter.class, ForwardedHopHeadersFilter.class, UpstreamIdentityHeadersFilter.class);
-        assertThat(requestFilters.subList(requestFilters.size() - 2, requestFilters.size()))
-                .containsExactlyInAnyOrder(ForwardedHopHeadersFilter.class, UpstreamIdentityHeadersFilter.class);
+                RemoveHopByHopHeadersFilter.class, ForwardedHopHeadersFilter.class, TraceContextHeadersFilter.class,
+                UpstreamIdentityHeadersFilter.class);
+        assertThat(requestFilters.subList(requestFilters.size() - 3, requestFilters.size()))
+                .containsExactlyInAnyOrder(ForwardedHopHeadersFilter.class, TraceContextHeadersFilter.class,
+                        UpstreamIdentityHeadersFilter.class);
     }
 }

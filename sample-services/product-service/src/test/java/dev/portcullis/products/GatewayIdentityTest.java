@@ -129,6 +129,21 @@ class GatewayIdentityTest {
     }
 
     @Test
+    void logsAndAnswersWithTheTraceIdTheGatewaySent(CapturedOutput output) {
+        String traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
+        Map<String, String> headers = alice();
+        headers.put("traceparent", "00-" + traceId + "-00f067aa0ba902b7-01");
+
+        send(HttpMethod.GET, "/products", headers)
+                .expectStatus().isUnauthorized()
+                .expectBody().jsonPath("$.trace_id").isEqualTo(traceId);
+
+        // the service's own span continues the gateway's trace: its id is in the line's MDC (traceId)
+        assertThat(output.getOut().lines().filter(line -> line.contains("Refused the identity headers")))
+                .last().asString().contains(traceId);
+    }
+
+    @Test
     void refusesASignatureMadeWithAnotherKey(CapturedOutput output) {
         double before = refused("unknown-key");
 

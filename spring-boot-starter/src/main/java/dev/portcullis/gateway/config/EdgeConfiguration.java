@@ -6,6 +6,10 @@ import dev.portcullis.gateway.identity.IdentitySigningProperties;
 import dev.portcullis.gateway.keys.JwksHealthIndicator;
 import dev.portcullis.gateway.observability.AccessLogWebFilter;
 import dev.portcullis.gateway.observability.EdgeMetrics;
+import dev.portcullis.gateway.observability.ExportingRequestTracing;
+import dev.portcullis.gateway.observability.PropagatingRequestTracing;
+import dev.portcullis.gateway.observability.RequestTracing;
+import dev.portcullis.gateway.observability.TraceContextHeadersFilter;
 import dev.portcullis.gateway.policy.RouteMethodsGlobalFilter;
 import dev.portcullis.gateway.policy.RoutePolicies;
 import dev.portcullis.gateway.ratelimit.LeasingRateLimiter;
@@ -43,6 +47,8 @@ import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.github.resilience4j.micrometer.tagged.TaggedCircuitBreakerMetrics;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.tracing.Tracer;
+import io.opentelemetry.sdk.trace.export.SpanExporter;
 import java.time.Clock;
 import java.time.Duration;
 import org.springframework.beans.factory.ObjectProvider;
@@ -55,14 +61,15 @@ import org.springframework.core.env.Environment;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.util.StringUtils;
 
 /**
  * Portcullis' auto-configuration: wires the edge into any Spring Cloud Gateway (WebFlux) application, the standalone
  * gateway included. One place that shows every part of the request path and what it depends on.
  * <pre>
- *   (Netty) RequestLineGuard -> AccessLog -> HeaderSize -> ForwardedHeaders -> PathNormalization -> (route match)
+ *   (Netty) RequestLineGuard -> AccessLog (request id, trace) -> HeaderSize -> ForwardedHeaders -> PathNormalization -> (route match)
  *     -> RouteMethods -> Authentication (token cache, failure budget, verify, revocation, policy) -> RateLimit
- *     -> IdentityHeaders -> UpstreamResilience -> route filters -> (header filters, IdentitySignature last) -> upstream
+ *     -> IdentityHeaders -> UpstreamResilience -> route filters -> (header filters; trace context, IdentitySignature last) -> upstream
  * </pre>
  */
 @AutoConfiguration
@@ -248,9 +255,28 @@ public class EdgeConfiguration {
         return RequestMethods.of(policies.listedMethods());
     }
 
+    /**
+     * A Micrometer span per request only when a span exporter is configured (README: tracing); otherwise trace ids
+     * alone, continued or started and sent upstream, at the cost of two random numbers per request.
+     */
     @Bean
-    AccessLogWebFilter accessLogWebFilter(EdgeMetrics metrics, RequestMethods methods) {
-        return new AccessLogWebFilter(metrics, methods);
+    RequestTracing requestTracing(ObjectProvider<Tracer> tracer, ObjectProvider<SpanExporter> exporters) {
+        Tracer available = tracer.getIfAvailable();
+        return available != null && exporters.stream().findAny().isPresent()
+                ? new ExportingRequestTracing(available) : new PropagatingRequestTracing();
+    }
+
+    /** Writes traceparent / tracestate on the headers that leave (see its javadoc). */
+    @Bean
+    TraceContextHeadersFilter traceContextHeadersFilter() {
+        return new TraceContextHeadersFilter();
+    }
+
+    @Bean
+    AccessLogWebFilter accessLogWebFilter(EdgeMetrics metrics, RequestMethods methods, RequestTracing tracing,
+                                          Environment environment) {
+        boolean structured = StringUtils.hasText(environment.getProperty("logging.structured.format.console"));
+        return new AccessLogWebFilter(metrics, methods, tracing, structured);
     }
 
     @Bean

@@ -1,6 +1,7 @@
 package dev.portcullis.gateway.observability;
 
 import dev.portcullis.contract.IdentityHeaders;
+import dev.portcullis.contract.TraceParent;
 import dev.portcullis.gateway.security.VerifiedToken;
 import dev.portcullis.gateway.web.EdgeAttributes;
 import dev.portcullis.gateway.web.Rejection;
@@ -9,9 +10,11 @@ import dev.portcullis.gateway.web.RequestLineGuard;
 import dev.portcullis.gateway.web.RequestMethods;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.spi.LoggingEventBuilder;
 import org.springframework.cloud.gateway.route.Route;
 import org.springframework.cloud.gateway.support.ServerWebExchangeUtils;
 import org.springframework.core.Ordered;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.web.server.ServerWebExchange;
@@ -21,9 +24,15 @@ import reactor.core.publisher.Mono;
 
 /**
  * The first thing every request meets: it fixes the request id (kept from the client when well-formed, else
- * generated; echoed on the response, sent upstream by {@code UpstreamIdentityHeadersFilter}), and when the exchange ends writes one access-log line and records the request
+ * generated; echoed on the response, sent upstream by {@code UpstreamIdentityHeadersFilter}) and the trace context (the
+ * client's {@code traceparent} continued when well-formed, else a new trace: {@link RequestTracing}; sent upstream by
+ * {@link TraceContextHeadersFilter}), and when the exchange ends writes one access-log line and records the request
  * metrics. The line has request id, route, method, path (never the query string, which may carry secrets), status,
- * latency, user id and rejection reason — and never a token.
+ * latency, user id, rejection reason and trace id — and never a token.
+ *
+ * <p>Two shapes of line, chosen at start-up with the console's format ({@code logging.structured.format.console}, README:
+ * access log): plain text {@code key=value} pairs (the default), or, under a structured format (ECS, Logstash, GELF),
+ * the same fields as key-value pairs of the event, which Spring Boot's JSON formatters write as members of the line.
  *
  * <p>Every field is bounded, whatever the client sends: the route id comes from configuration, the method is one of
  * {@link RequestMethods} or {@value RequestMethods#OTHER}, the path is cut at 512 characters with control characters,
@@ -39,10 +48,15 @@ public final class AccessLogWebFilter implements WebFilter, Ordered, RequestLine
 
     private final EdgeMetrics metrics;
     private final RequestMethods methods;
+    private final RequestTracing tracing;
+    private final boolean structured;
 
-    public AccessLogWebFilter(EdgeMetrics metrics, RequestMethods methods) {
+    /** @param structured whether the console writes JSON: then the fields go out as key-value pairs, not as text */
+    public AccessLogWebFilter(EdgeMetrics metrics, RequestMethods methods, RequestTracing tracing, boolean structured) {
         this.metrics = metrics;
         this.methods = methods;
+        this.tracing = tracing;
+        this.structured = structured;
     }
 
     @Override
@@ -60,10 +74,21 @@ public final class AccessLogWebFilter implements WebFilter, Ordered, RequestLine
         // The request itself is not copied here: UpstreamIdentityHeadersFilter sends the id upstream on the copy
         // of the request headers it makes anyway.
         exchange.getResponse().getHeaders().set(IdentityHeaders.REQUEST_ID, requestId);
-        return chain.filter(exchange).doFinally(signal -> record(exchange, requestId, start));
+        HttpHeaders headers = request.getHeaders();
+        TraceParent client = TraceParent.parse(headers.getFirst(TraceParent.HEADER));
+        TraceParent trace = tracing.begin(exchange, client);
+        exchange.getAttributes().put(EdgeAttributes.TRACE, trace);
+        if (client != null) {
+            // the state belongs to the client's trace: forwarded only with it, and only when bounded and printable
+            String state = headers.getFirst(TraceParent.STATE_HEADER);
+            if (TraceParent.isForwardableState(state)) {
+                exchange.getAttributes().put(EdgeAttributes.TRACE_STATE, state);
+            }
+        }
+        return chain.filter(exchange).doFinally(signal -> record(exchange, requestId, trace, start));
     }
 
-    private void record(ServerWebExchange exchange, String requestId, long start) {
+    private void record(ServerWebExchange exchange, String requestId, TraceParent trace, long start) {
         long nanos = System.nanoTime() - start;
         Route route = exchange.getAttribute(ServerWebExchangeUtils.GATEWAY_ROUTE_ATTR);
         String routeId = route != null ? route.getId() : "none";
@@ -76,25 +101,64 @@ public final class AccessLogWebFilter implements WebFilter, Ordered, RequestLine
         if (rejection != null) {
             metrics.recordRejection(rejection.reason().tag(), routeId);
         }
+        tracing.end(exchange, routeId, method, code);
         if (accessLog.isInfoEnabled()) {
             Object note = exchange.getAttribute(EdgeAttributes.NOTE);
-            accessLog.info("request_id={} route={} method={} path=\"{}\" status={} latency_ms={} user={} reason={}{}",
-                    requestId, routeId, method, sanitize(exchange.getRequest().getPath().value()), code,
-                    millis(nanos), token != null ? token.subject() : "-",
-                    rejection != null ? rejection.reason().tag() : "-", note != null ? " note=" + note : "");
+            String path = sanitize(exchange.getRequest().getPath().value());
+            String user = token != null ? token.subject() : null;
+            String reason = rejection != null ? rejection.reason().tag() : null;
+            if (structured) {
+                logStructured(requestId, routeId, method, path, code, nanos, user, reason, note, trace);
+            } else {
+                accessLog.info("request_id={} route={} method={} path=\"{}\" status={} latency_ms={} user={} reason={} trace_id={}{}",
+                        requestId, routeId, method, path, code, millis(nanos), user != null ? user : "-",
+                        reason != null ? reason : "-", trace.traceId(), note != null ? " note=" + note : "");
+            }
         }
+    }
+
+    /**
+     * The line's fields as the event's key-value pairs (JSON members; absent ones left out), the message a short
+     * summary. {@code traceId} and {@code spanId} have the names Micrometer Tracing gives them in every Spring service's
+     * log lines, so one query finds the gateway's line and the services'.
+     */
+    private static void logStructured(String requestId, String routeId, String method, String path, int status, long nanos,
+                                      String user, String reason, Object note, TraceParent trace) {
+        LoggingEventBuilder line = accessLog.atInfo()
+                .addKeyValue("request_id", requestId)
+                .addKeyValue("route", routeId)
+                .addKeyValue("method", method)
+                .addKeyValue("path", path)
+                .addKeyValue("status", status)
+                .addKeyValue("latency_ms", Math.round(nanos / 1000.0) / 1000.0)
+                .addKeyValue("traceId", trace.traceId())
+                .addKeyValue("spanId", trace.spanId());
+        if (user != null) {
+            line.addKeyValue("user", user);
+        }
+        if (reason != null) {
+            line.addKeyValue("reason", reason);
+        }
+        if (note != null) {
+            line.addKeyValue("note", note.toString());
+        }
+        line.log(method + " " + path + " " + status);
     }
 
     /** A request refused from its request line alone: no route, no user, no latency worth measuring. */
     @Override
-    public void refused(String requestId, String method, String target, Rejection rejection, int status) {
+    public void refused(String requestId, TraceParent trace, String method, String target, Rejection rejection, int status) {
         metrics.recordRequest("none", method, status, 0);
         metrics.recordRejection(rejection.reason().tag(), "none");
         if (accessLog.isInfoEnabled()) {
             int query = target.indexOf('?');
-            accessLog.info("request_id={} route=none method={} path=\"{}\" status={} latency_ms=0.000 user=- reason={}",
-                    requestId, method, sanitize(query >= 0 ? target.substring(0, query) : target), status,
-                    rejection.reason().tag());
+            String path = sanitize(query >= 0 ? target.substring(0, query) : target);
+            if (structured) {
+                logStructured(requestId, "none", method, path, status, 0, null, rejection.reason().tag(), null, trace);
+            } else {
+                accessLog.info("request_id={} route=none method={} path=\"{}\" status={} latency_ms=0.000 user=- reason={} trace_id={}",
+                        requestId, method, path, status, rejection.reason().tag(), trace.traceId());
+            }
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.portcullis.gateway.web;
 
+import dev.portcullis.contract.TraceParent;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import org.springframework.core.io.buffer.DataBuffer;
@@ -12,7 +13,7 @@ import reactor.core.publisher.Mono;
 
 /**
  * Writes RFC 9457 problem documents, with RFC 6750 {@code WWW-Authenticate} for token errors and {@code Retry-After}
- * where a retry makes sense. The body is built by hand: it has five fixed members and must not cost a JSON mapper on
+ * where a retry makes sense. The body is built by hand: it has a few fixed members (the request and trace ids last) and must not cost a JSON mapper on
  * the hot path of a rejection flood.
  */
 public final class ProblemWriter {
@@ -55,6 +56,11 @@ public final class ProblemWriter {
                 .append(",\"detail\":\"").append(escape(detail)).append('"');
         if (requestId != null) {
             json.append(",\"request_id\":\"").append(escape(requestId.toString())).append('"');
+        }
+        TraceParent trace = exchange.getAttribute(EdgeAttributes.TRACE);
+        if (trace != null) {
+            // 32 hex digits, nothing to escape
+            json.append(",\"trace_id\":\"").append(trace.traceId()).append('"');
         }
         json.append('}');
         byte[] bytes = json.toString().getBytes(StandardCharsets.UTF_8);

@@ -1,6 +1,7 @@
 package dev.portcullis.gateway.web;
 
 import dev.portcullis.contract.IdentityHeaders;
+import dev.portcullis.contract.TraceParent;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -49,7 +50,7 @@ public final class RequestLineGuard extends ChannelInboundHandlerAdapter {
     /** Where refusals are logged and counted; {@code method} is already bounded ({@link RequestMethods#tag}). */
     @FunctionalInterface
     public interface Refusals {
-        void refused(String requestId, String method, String target, Rejection rejection, int status);
+        void refused(String requestId, TraceParent trace, String method, String target, Rejection rejection, int status);
     }
 
     /**
@@ -130,8 +131,11 @@ public final class RequestLineGuard extends ChannelInboundHandlerAdapter {
             }
         }
         String requestId = RequestIds.generate();
-        refusals.refused(requestId, methods.tag(method), request.uri(), rejection, rejection.reason().status().value());
-        return problem(rejection, requestId, allow);
+        // no span to record and nothing sent upstream: the trace id only ties the answer to the log line (and the client's trace)
+        TraceParent client = TraceParent.parse(request.headers().get(TraceParent.HEADER));
+        TraceParent trace = client != null ? client.child(client.sampled()) : TraceParent.generate();
+        refusals.refused(requestId, trace, methods.tag(method), request.uri(), rejection, rejection.reason().status().value());
+        return problem(rejection, requestId, trace, allow);
     }
 
     private static InetAddress peer(ChannelHandlerContext ctx) {
@@ -147,11 +151,12 @@ public final class RequestLineGuard extends ChannelInboundHandlerAdapter {
         }
     }
 
-    private static FullHttpResponse problem(Rejection rejection, String requestId, String allow) {
+    private static FullHttpResponse problem(Rejection rejection, String requestId, TraceParent trace, String allow) {
         RejectionReason reason = rejection.reason();
         int status = reason.status().value();
         String json = "{\"type\":\"" + reason.problemType() + "\",\"title\":\"" + reason.title() + "\",\"status\":" + status
-                + ",\"detail\":\"" + ProblemWriter.escape(rejection.detail()) + "\",\"request_id\":\"" + requestId + "\"}";
+                + ",\"detail\":\"" + ProblemWriter.escape(rejection.detail()) + "\",\"request_id\":\"" + requestId
+                + "\",\"trace_id\":\"" + trace.traceId() + "\"}";
         byte[] body = json.getBytes(StandardCharsets.UTF_8);
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
                 HttpResponseStatus.valueOf(status), Unpooled.wrappedBuffer(body));

@@ -39,9 +39,12 @@ public final class ProblemJsonFallbackHandler implements ErrorWebExceptionHandle
         String title = known != null ? known.getReasonPhrase() : "Error";
         String type = status.is5xxServerError() ? ProblemTypes.INTERNAL.toString()
                 : status.value() == 404 ? ProblemTypes.NOT_FOUND.toString() : ProblemTypes.BAD_REQUEST.toString();
+        // 32 lower-case hex digits when present (TraceParent checked them): nothing to escape
+        String traceId = ProblemResponseHandler.traceId(exchange);
         String json = "{\"type\":\"" + type + "\",\"title\":\"" + title + "\",\"status\":" + status.value()
                 + ",\"detail\":\"" + (status.is5xxServerError() ? "The service failed to handle the request."
-                        : "The request cannot be handled.") + "\"}";
+                        : "The request cannot be handled.") + "\""
+                + (traceId != null ? ",\"trace_id\":\"" + traceId + "\"}" : "}");
         response.setStatusCode(status);
         response.getHeaders().setContentType(MediaType.APPLICATION_PROBLEM_JSON);
         DataBuffer body = response.bufferFactory().wrap(json.getBytes(StandardCharsets.UTF_8));

@@ -1,6 +1,7 @@
 package dev.portcullis.servicesupport.problem;
 
 import dev.portcullis.contract.ProblemTypes;
+import dev.portcullis.contract.TraceParent;
 import java.net.URI;
 import java.util.List;
 import java.util.Map;
@@ -23,7 +24,8 @@ import reactor.core.publisher.Mono;
  * Turns every failure of a request into an RFC 9457 problem+json response: the framework's own (unknown path 404,
  * wrong method 405, wrong media type 415, malformed JSON 400, bean validation 400) get Portcullis's problem
  * {@code type} URIs; {@link ProblemException}s are written as built; anything else becomes a 500 without detail, so
- * that no stack trace or internal message reaches a client (it is logged instead).
+ * that no stack trace or internal message reaches a client (it is logged instead). Each carries the request's
+ * {@code trace_id} when it came with a well-formed {@code traceparent}.
  */
 @RestControllerAdvice
 public final class ProblemResponseHandler extends ResponseEntityExceptionHandler {
@@ -58,11 +60,26 @@ public final class ProblemResponseHandler extends ResponseEntityExceptionHandler
     protected Mono<ResponseEntity<Object>> handleExceptionInternal(Exception ex, Object body, HttpHeaders headers,
             HttpStatusCode status, ServerWebExchange exchange) {
         return super.handleExceptionInternal(ex, body, headers, status, exchange).map(entity -> {
-            if (entity.getBody() instanceof ProblemDetail problem && isBlank(problem.getType())) {
-                problem.setType(typeFor(entity.getStatusCode()));
+            if (entity.getBody() instanceof ProblemDetail problem) {
+                if (isBlank(problem.getType())) {
+                    problem.setType(typeFor(entity.getStatusCode()));
+                }
+                String traceId = traceId(exchange);
+                if (traceId != null) {
+                    problem.setProperty("trace_id", traceId);
+                }
             }
             return entity;
         });
+    }
+
+    /**
+     * The trace the request belongs to, as the gateway sent it ({@code traceparent}, read as strictly as the gateway
+     * reads a client's): the id the gateway's access log and this service's log lines carry. Null without one.
+     */
+    static String traceId(ServerWebExchange exchange) {
+        TraceParent trace = TraceParent.parse(exchange.getRequest().getHeaders().getFirst(TraceParent.HEADER));
+        return trace == null ? null : trace.traceId();
     }
 
     /** Spring leaves the type unset (implicitly {@code about:blank}) on the problems it builds itself. */
