@@ -50,10 +50,17 @@ public final class AuthenticationGlobalFilter implements GlobalFilter, Ordered {
     public AuthenticationGlobalFilter(RoutePolicies policies, AccessTokenVerifier verifier, RevocationChecker revocation,
                                       ClientAddressResolver clientAddresses, MeterRegistry meters) {
         this.meters = meters;
+        // the series exists from the start (at 0, route "none" as elsewhere), so the fail-open alert has data to read
+        failOpenCounter("none");
         this.policies = policies;
         this.verifier = verifier;
         this.revocation = revocation;
         this.clientAddresses = clientAddresses;
+    }
+
+    private Counter failOpenCounter(String route) {
+        return failOpen.computeIfAbsent(route, id -> Counter.builder("portcullis.revocation.fail_open").tag("route", id)
+                .description("Requests let through with their revocation status unknown").register(meters));
     }
 
     @Override
@@ -94,9 +101,7 @@ public final class AuthenticationGlobalFilter implements GlobalFilter, Ordered {
                 if (policy.revocationFailOpen()) {
                     // Opt-in per route: availability over the chance of honouring a revocation late. Logged and tagged.
                     log.warn("event=revocation_fail_open route={} user={}", policy.routeId(), token.subject());
-                    failOpen.computeIfAbsent(policy.routeId(), route -> Counter.builder("portcullis.revocation.fail_open")
-                            .tag("route", route).description("Requests let through with their revocation status unknown")
-                            .register(meters)).increment();
+                    failOpenCounter(policy.routeId()).increment();
                     exchange.getAttributes().put(EdgeAttributes.NOTE, "revocation_fail_open");
                     yield authorize(exchange, chain, rule, token);
                 }
