@@ -8,6 +8,7 @@ import dev.portcullis.gateway.observability.AccessLogWebFilter;
 import dev.portcullis.gateway.observability.EdgeMetrics;
 import dev.portcullis.gateway.policy.RouteMethodsGlobalFilter;
 import dev.portcullis.gateway.policy.RoutePolicies;
+import dev.portcullis.gateway.policy.ShadowPolicyMonitor;
 import dev.portcullis.gateway.ratelimit.LeasingRateLimiter;
 import dev.portcullis.gateway.ratelimit.RateLimitGlobalFilter;
 import dev.portcullis.gateway.ratelimit.RateLimitProperties;
@@ -204,8 +205,10 @@ public class EdgeConfiguration {
     @Bean
     AuthenticationGlobalFilter authenticationGlobalFilter(RoutePolicies policies, AccessTokenVerifier verifier,
                                                           DelegatingRevocationChecker revocation,
-                                                          ClientAddressResolver clientAddresses, MeterRegistry meters) {
-        return new AuthenticationGlobalFilter(policies, verifier, revocation, clientAddresses, meters);
+                                                          ClientAddressResolver clientAddresses, Clock clock,
+                                                          MeterRegistry meters) {
+        return new AuthenticationGlobalFilter(policies, verifier, revocation, clientAddresses,
+                new ShadowPolicyMonitor(meters), clock, meters);
     }
 
     @Bean

@@ -5,6 +5,7 @@ import dev.portcullis.contract.TokenClaims;
 import dev.portcullis.gateway.web.Rejection;
 import dev.portcullis.gateway.web.RejectionReason;
 import java.text.ParseException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -104,6 +105,14 @@ final class ClaimMapping {
             return unsafe(failed);
         }
         Object acr = all.get(TokenClaims.AUTH_CONTEXT);
+        if (acr != null && !(acr instanceof String)) {
+            return unsafe(TokenClaims.AUTH_CONTEXT);
+        }
+        Object authTimeValue = all.get(TokenClaims.AUTH_TIME);
+        if (authTimeValue != null && !(authTimeValue instanceof Number)) {
+            return unsafe(TokenClaims.AUTH_TIME);
+        }
+        Instant authTime = authTimeValue == null ? null : Instant.ofEpochSecond(((Number) authTimeValue).longValue());
         boolean mfa = amr.stream().anyMatch(claims.mfaAmr()::contains)
                 || (acr instanceof String acrValue && claims.mfaAcr().contains(acrValue));
         long issuedAt;
@@ -113,7 +122,7 @@ final class ClaimMapping {
             return new Verification.Rejected(Rejection.of(RejectionReason.MALFORMED, "A registered claim has the wrong type"));
         }
         return new Verification.Verified(VerifiedToken.of(issuerId, revocationNamespace, subjectValue, jti, issuedAt,
-                set.getExpirationTime().toInstant(), roleValues, permissionValues, scopeValues, amr, mfa, client));
+                set.getExpirationTime().toInstant(), roleValues, permissionValues, scopeValues, amr, mfa, client, (String) acr, authTime));
     }
 
     /**
