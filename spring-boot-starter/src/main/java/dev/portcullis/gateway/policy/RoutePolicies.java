@@ -43,6 +43,10 @@ import org.springframework.web.server.ServerWebExchange;
  * {@code portcullis.policies.reloads{outcome=rejected}}, and the previous policies keep serving. A route that the
  * rejected change added (so has no previous policy) is refused with 503 until a valid policy arrives: fail closed, as
  * its intended rule is unknown.
+ *
+ * <p>A route's {@code metadata.shadow-policy} (same keys) is compiled and validated with its live policy, at start-up
+ * and on every reload, and carried as {@link RoutePolicy#shadow()}: an invalid one fails start-up or rejects the
+ * reload exactly like an invalid live policy.
  */
 public final class RoutePolicies {
 

@@ -17,7 +17,8 @@ import java.util.Set;
  * ({@code portcullis.jwt.issuers.<id>.claims}): Keycloak's {@code realm_access.roles}, Entra ID's {@code scp},
  * Auth0's namespaced role claim. Every value that becomes a request header upstream must be short and printable, and
  * list entries must not contain the separator: a signed token is still not allowed to smuggle a header line or a
- * forged list entry to the services. A value of the wrong JSON type is refused, never guessed at.
+ * forged list entry to the services. A value of the wrong JSON type is refused, never guessed at. The RFC 9470
+ * step-up claims are the standard {@code acr} (a string) and {@code auth_time} (a number) of every issuer.
  */
 final class ClaimMapping {
 
