@@ -13,6 +13,8 @@ public final class ProblemTypes {
     public static final URI INVALID_TOKEN = of("invalid-token");
     public static final URI INVALID_REQUEST = of("invalid-request");
     public static final URI INSUFFICIENT_SCOPE = of("insufficient-scope");
+    /** RFC 9470: the authentication behind a valid token is too weak or too old for the resource. */
+    public static final URI INSUFFICIENT_USER_AUTHENTICATION = of("insufficient-user-authentication");
     public static final URI RATE_LIMITED = of("rate-limited");
     public static final URI SERVICE_UNAVAILABLE = of("service-unavailable");
     public static final URI UPSTREAM_TIMEOUT = of("upstream-timeout");

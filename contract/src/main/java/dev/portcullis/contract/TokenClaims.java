@@ -28,6 +28,17 @@ public final class TokenClaims {
     /** Authentication context class ({@code acr}, OpenID Connect Core 2): an issuer may map values of it to MFA. */
     public static final String AUTH_CONTEXT = "acr";
 
+    /**
+     * When the user authenticated (OpenID Connect Core 2, RFC 9470), epoch seconds: the password login, or the TOTP
+     * step-up; a refresh keeps the login's.
+     */
+    public static final String AUTH_TIME = "auth_time";
+
+    /** The {@code acr} of a token whose user completed the TOTP step-up ({@code POST /auth/mfa/verify}). */
+    public static final String ACR_MFA = "urn:portcullis:acr:mfa";
+    /** The {@code acr} of a token from a password login (or a refresh of one). */
+    public static final String ACR_PASSWORD = "urn:portcullis:acr:pwd";
+
     /** The {@code amr} value that proves a completed TOTP step-up. */
     public static final String AMR_MFA = "mfa";
     /** The {@code amr} value of a password login. */

@@ -76,7 +76,7 @@ public final class LoginService {
     private Mono<LoginResult> succeed(User user, String accountKey, DeliveryMode mode) {
         return limiter.reset(accountKey)
                 .then(refreshTokens.create(user.id(), user.username(), mode))
-                .zipWith(issuer.forUser(user, List.of(TokenClaims.AMR_PASSWORD)))
+                .zipWith(issuer.forUser(user, List.of(TokenClaims.AMR_PASSWORD), TokenClaims.ACR_PASSWORD, null))
                 .map(pair -> new LoginResult(user, pair.getT2(), pair.getT1(), mode))
                 .doOnNext(result -> {
                     metrics.login("success");

@@ -27,7 +27,8 @@ import reactor.core.publisher.Mono;
  * TOTP step-up. Enrolment stores a fresh 160-bit secret (encrypted) and shows it once, with its {@code otpauth://}
  * URI. Verification accepts a code of the current step ±1, never the same step twice, and at most
  * {@code max-failures} wrong codes before a lock-out that doubles up to {@code max-lockout}; a good code answers a new
- * access token whose {@code amr} adds {@code mfa} and {@code otp}.
+ * access token whose {@code amr} adds {@code mfa} and {@code otp}, with
+ * {@code acr} {@code urn:portcullis:acr:mfa} and {@code auth_time} the instant of the step-up (RFC 9470).
  * <p>
  * Who may enrol: a first enrolment needs only a user token (there is nothing stronger yet), but while it is pending
  * (until its first good code, at most {@code enrolment-lifetime}) only the same access token may start it again, so a
@@ -197,8 +198,9 @@ final class MfaService {
                 .then(users.find(token.username()))
                 .filter(user -> user.id().equals(token.subject()))
                 .switchIfEmpty(Mono.error(() -> ApiException.invalidToken("account no longer exists")))
+                // the step-up is an authentication of its own: auth_time is now, acr says it had a second factor
                 .flatMap(user -> issuer.forUser(user,
-                        List.of(TokenClaims.AMR_PASSWORD, TokenClaims.AMR_MFA, TokenClaims.AMR_OTP)))
+                        List.of(TokenClaims.AMR_PASSWORD, TokenClaims.AMR_MFA, TokenClaims.AMR_OTP), TokenClaims.ACR_MFA, null))
                 .doOnNext(issued -> {
                     metrics.mfaVerification("success");
                     log.atInfo().addKeyValue("event", "mfa_verify").addKeyValue("outcome", "success")

@@ -119,7 +119,10 @@ final class RefreshController {
                     metrics.refresh("invalid"); // the account is gone: so is its session
                     return store.revoke(rotation.next(), rotation.subject()).then(Mono.error(invalid(fromBody)));
                 }))
-                .flatMap(user -> issuer.forUser(user, List.of(TokenClaims.AMR_PASSWORD))
+                .flatMap(user -> issuer.forUser(user, List.of(TokenClaims.AMR_PASSWORD), TokenClaims.ACR_PASSWORD,
+                                rotation.authenticatedAt())
+                        // the session's login instant: a refresh is not an authentication (RFC 9470 max_age), and
+                        // a step-up is not carried over to refreshed tokens (they say pwd only)
                         // A revoke-all (or logout) that ended the family after the rotation but before this token was
                         // signed may already have written its marker, and the token's iat would be after it: the
                         // family's existence, checked after signing, decides (revoke-all ends the families first).

@@ -6,6 +6,7 @@ import io.lettuce.core.SetArgs;
 import io.lettuce.core.cluster.api.reactive.RedisClusterReactiveCommands;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import org.springframework.stereotype.Component;
 import reactor.core.publisher.Mono;
@@ -46,7 +47,8 @@ public final class RefreshTokenStore {
 
     /**
      * KEYS: family, index. ARGV: presented hash, new hash, now ms, reuse grace ms, sliding lifetime ms, absolute
-     * lifetime ms, family id. Returns {outcome, sub, username, mode}: {@code rotated} (the presented token was live; it
+     * lifetime ms, family id. Returns {outcome, sub, username, mode} (and, when rotated, the family's creation instant
+     * in ms: the login): {@code rotated} (the presented token was live; it
      * is now spent, and family and index live on), {@code race} (it was replaced within the grace period, e.g. by a
      * concurrent request: refused, family kept), {@code reused} (an older spent token: the family is deleted),
      * {@code expired} (a token of the family, but the family is past its sliding or absolute lifetime: deleted),
@@ -72,7 +74,7 @@ public final class RefreshTokenStore {
               redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', '(' .. ARGV[3])
               local last = redis.call('ZRANGE', KEYS[2], -1, -1, 'WITHSCORES')
               redis.call('PEXPIREAT', KEYS[2], string.format('%.0f', tonumber(last[2])))
-              return {'rotated', f[4], f[5], f[6]}
+              return {'rotated', f[4], f[5], f[6], f[7]}
             end
             if f[2] == ARGV[1] and (now - tonumber(f[3])) <= tonumber(ARGV[4]) then
               return {'race', f[4], f[5], f[6]}
@@ -156,10 +158,12 @@ public final class RefreshTokenStore {
                 .map(reply -> {
                     Outcome outcome = Outcome.valueOf(text(reply, 0).toUpperCase(java.util.Locale.ROOT));
                     String mode = text(reply, 3);
+                    String created = text(reply, 4);
                     return new Rotation(outcome, outcome == Outcome.ROTATED ? next : null, text(reply, 1), text(reply, 2),
-                            mode.isEmpty() ? DeliveryMode.COOKIE : DeliveryMode.valueOf(mode));
+                            mode.isEmpty() ? DeliveryMode.COOKIE : DeliveryMode.valueOf(mode),
+                            created.isEmpty() ? null : Instant.ofEpochMilli(Long.parseLong(created)));
                 })
-                .defaultIfEmpty(new Rotation(Outcome.UNKNOWN, null, "", "", DeliveryMode.COOKIE));
+                .defaultIfEmpty(new Rotation(Outcome.UNKNOWN, null, "", "", DeliveryMode.COOKIE, null));
     }
 
     /**
@@ -220,7 +224,11 @@ public final class RefreshTokenStore {
 
     public enum Outcome { ROTATED, RACE, REUSED, EXPIRED, UNKNOWN }
 
-    /** The outcome of a rotation; {@code next} only when {@code ROTATED}. */
-    public record Rotation(Outcome outcome, RefreshToken next, String subject, String username, DeliveryMode mode) {
+    /**
+     * The outcome of a rotation; {@code next} and {@code authenticatedAt} (the login that started the family: the
+     * {@code auth_time} of the tokens refreshed from it) only when {@code ROTATED}.
+     */
+    public record Rotation(Outcome outcome, RefreshToken next, String subject, String username, DeliveryMode mode,
+                           Instant authenticatedAt) {
     }
 }

@@ -28,7 +28,7 @@ import reactor.core.scheduler.Schedulers;
 /**
  * Signs access tokens exactly as docs/contract.md describes them: header {@code alg} (RS256 by default), {@code kid},
  * {@code typ: at+jwt}; claims {@code iss, sub, aud, exp, iat, nbf(=iat), jti, client_id} and, for users,
- * {@code username, role, permissions, scope, amr}; for services {@code scope} only.
+ * {@code username, role, permissions, scope, amr, acr, auth_time}; for services {@code scope} only.
  *
  * <p>Signing runs on boundedElastic: the JDK's RSA blinding seeds itself from the default {@code SecureRandom}, which
  * reads {@code /dev/urandom} (a blocking file read BlockHound catches), and an RSA-2048 signature costs about a
@@ -49,17 +49,26 @@ public final class AccessTokenIssuer {
         this.properties = properties;
     }
 
-    /** A user access token with the given authentication methods ({@code amr}). */
-    public Mono<IssuedToken> forUser(User user, List<String> amr) {
+    /**
+     * A user access token with the given authentication methods ({@code amr}), authentication context class
+     * ({@code acr}) and authentication instant ({@code auth_time}, RFC 9470: how recent the user's authentication is).
+     *
+     * @param authTime when the user authenticated, or null for "just now" (a login or a step-up being answered): the
+     *                 token's {@code iat}; a refresh passes its session's login instant
+     */
+    public Mono<IssuedToken> forUser(User user, List<String> amr, String acr, Instant authTime) {
         return issuedAt.issuedAt(user.id()).publishOn(Schedulers.boundedElastic()).map(iat -> {
             Instant exp = iat.plus(properties.accessTokenLifetime());
+            long authenticatedAt = authTime == null ? iat.getEpochSecond() : Math.min(authTime.getEpochSecond(), iat.getEpochSecond());
             JWTClaimsSet.Builder claims = common(user.id(), List.of(properties.audience()), iat, exp)
                     .claim(TokenClaims.CLIENT_ID, properties.userClientId())
                     .claim(TokenClaims.USERNAME, user.username())
                     .claim(TokenClaims.ROLE, user.role())
                     .claim(TokenClaims.PERMISSIONS, user.permissions())
                     .claim(TokenClaims.SCOPE, properties.userScope())
-                    .claim(TokenClaims.AUTH_METHODS, List.copyOf(amr));
+                    .claim(TokenClaims.AUTH_METHODS, List.copyOf(amr))
+                    .claim(TokenClaims.AUTH_CONTEXT, acr)
+                    .claim(TokenClaims.AUTH_TIME, authenticatedAt);
             return sign(claims.build(), properties.userScope());
         });
     }

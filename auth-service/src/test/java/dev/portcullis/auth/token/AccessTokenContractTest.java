@@ -46,7 +46,10 @@ class AccessTokenContractTest extends AuthServiceTestBase {
         assertThat(claims.getClaims().keySet()).containsExactlyInAnyOrder(TokenClaims.ISSUER, TokenClaims.SUBJECT,
                 TokenClaims.AUDIENCE, TokenClaims.EXPIRES_AT, TokenClaims.ISSUED_AT, TokenClaims.NOT_BEFORE,
                 TokenClaims.TOKEN_ID, TokenClaims.CLIENT_ID, TokenClaims.USERNAME, TokenClaims.ROLE,
-                TokenClaims.PERMISSIONS, TokenClaims.SCOPE, TokenClaims.AUTH_METHODS);
+                TokenClaims.PERMISSIONS, TokenClaims.SCOPE, TokenClaims.AUTH_METHODS, TokenClaims.AUTH_CONTEXT,
+                TokenClaims.AUTH_TIME);
+        assertThat(claims.getStringClaim(TokenClaims.AUTH_CONTEXT)).isEqualTo(TokenClaims.ACR_PASSWORD);
+        assertThat(claims.getLongClaim(TokenClaims.AUTH_TIME)).isEqualTo(T0.getEpochSecond());
         assertThat(claims.getIssuer()).isEqualTo("http://localhost:8080");
         assertThat(claims.getSubject()).isEqualTo("u-alice");
         assertThat(claims.getAudience()).containsExactly("portcullis");

@@ -44,6 +44,8 @@ public final class PortcullisStack implements AutoCloseable {
     private static final System.Logger log = System.getLogger(PortcullisStack.class.getName());
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(240);
 
+    /** The {@code max-age} of the orders-cancel route in this run ({@code ORDERS_CANCEL_MAX_AGE}; 5 minutes as shipped). */
+    public static final Duration ORDERS_CANCEL_MAX_AGE = Duration.ofSeconds(5);
     /** The gateway's id for the third-party issuer ({@code portcullis.jwt.issuers.<id>}), sent as {@code x-user-issuer}. */
     public static final String THIRD_PARTY_ISSUER_ID = "partner-sas";
     /** The process name of the third-party issuer (its log: {@code third-party-issuer.log}). */
@@ -266,6 +268,9 @@ public final class PortcullisStack implements AutoCloseable {
         gatewayEnv.put("PORTCULLIS_JWT_JWKS_MINREFETCHINTERVAL", "1s");
         gatewayEnv.put("PORTCULLIS_JWT_JWKS_POLLINTERVAL", "1s");
         gatewayEnv.put("PORTCULLIS_HTTP_TRUSTEDPROXIES", "127.0.0.1/32,::1/128");
+        // The shipped orders-cancel route wants a step-up within 5 minutes; the run shortens it to what a test can wait
+        // for (the route, its policy and the challenge are otherwise exactly as shipped).
+        gatewayEnv.put("ORDERS_CANCEL_MAX_AGE", ORDERS_CANCEL_MAX_AGE.toSeconds() + "s");
         // The test plays the load balancer in front of the gateway: its X-Forwarded-For is believed, the gateway
         // appends the peer, and the auth service, walking the chain from the right, finds each simulated client.
         // The second issuer (README: "Trusting another issuer"); a map key with a dash cannot be spelled as an

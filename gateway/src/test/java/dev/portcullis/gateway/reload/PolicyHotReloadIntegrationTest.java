@@ -91,6 +91,51 @@ class PolicyHotReloadIntegrationTest extends GatewayIntegrationTest {
         }
     }
 
+    @Test
+    void aReloadChangesTheShadowPolicyAndAnInvalidShadowPolicyIsRejectedWithTheRest() throws IOException {
+        String shadowMismatch = "portcullis_policies_shadow_mismatches_total{";
+        String tokenA = tokens.forUser("u-a").permissions("reload:a").sign();
+        publish(shadowRoute("permissions: [reload:a]", "permissions: [reload:a]"));
+
+        try (ConfigurableApplicationContext gateway = startSecondInstance(
+                "--spring.config.additional-location=optional:file:" + mount + "/")) {
+            WebTestClient client = clientOf(gateway, "local.server.port");
+            WebTestClient management = clientOf(gateway, "local.management.port");
+            await().atMost(Duration.ofSeconds(20)).until(() -> status(client, "/it/shadow-reload/1", tokenA) == 200);
+            assertThat(metric(management, shadowMismatch, "route=\"it-shadow-reload\"")).isZero();
+
+            // the shadow tightens: the live policy still serves token A, the shadow counts it
+            publish(shadowRoute("permissions: [reload:a]", "permissions: [reload:a, reload:b]"));
+            management.post().uri("/actuator/refresh").exchange().expectStatus().isOk();
+            assertThat(status(client, "/it/shadow-reload/2", tokenA)).isEqualTo(200);
+            assertThat(metric(management, shadowMismatch, "reason=\"insufficient_permissions\"")).isEqualTo(1);
+
+            // a typo in the shadow policy rejects the whole change, the live part of it included
+            publish(shadowRoute("permissions: [reload:b]", "permision: [reload:b]"));
+            management.post().uri("/actuator/refresh").exchange().expectStatus().isOk();
+            assertThat(metric(management, "portcullis_policies_reloads_total{", "outcome=\"rejected\"")).isEqualTo(1);
+            assertThat(status(client, "/it/shadow-reload/3", tokenA)).isEqualTo(200);
+            assertThat(metric(management, shadowMismatch, "reason=\"insufficient_permissions\"")).isEqualTo(2);
+        }
+        assertThat(upstream.findAll(getRequestedFor(urlPathEqualTo("/it/shadow-reload/2")))).hasSize(1);
+        assertThat(upstream.findAll(getRequestedFor(urlPathEqualTo("/it/shadow-reload/3")))).hasSize(1);
+    }
+
+    /** The shadow-policy test's route, with a live and a shadow policy line. */
+    private static String shadowRoute(String policy, String shadowPolicy) {
+        return """
+                            - id: it-shadow-reload
+                              uri: %s
+                              predicates:
+                                - Path=/it/shadow-reload/**
+                              metadata:
+                                policy:
+                                  %s
+                                shadow-policy:
+                                  %s
+                """.formatted(upstream.baseUrl(), policy, shadowPolicy);
+    }
+
     /** One route to the test's upstream, with the given policy line. */
     private static String route(String id, String path, String policy) {
         return """

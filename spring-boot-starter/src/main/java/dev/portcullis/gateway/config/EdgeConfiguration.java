@@ -12,6 +12,7 @@ import dev.portcullis.gateway.observability.RequestTracing;
 import dev.portcullis.gateway.observability.TraceContextHeadersFilter;
 import dev.portcullis.gateway.policy.RouteMethodsGlobalFilter;
 import dev.portcullis.gateway.policy.RoutePolicies;
+import dev.portcullis.gateway.policy.ShadowPolicyMonitor;
 import dev.portcullis.gateway.ratelimit.LeasingRateLimiter;
 import dev.portcullis.gateway.ratelimit.RateLimitGlobalFilter;
 import dev.portcullis.gateway.ratelimit.RateLimitProperties;
@@ -211,8 +212,10 @@ public class EdgeConfiguration {
     @Bean
     AuthenticationGlobalFilter authenticationGlobalFilter(RoutePolicies policies, AccessTokenVerifier verifier,
                                                           DelegatingRevocationChecker revocation,
-                                                          ClientAddressResolver clientAddresses, MeterRegistry meters) {
-        return new AuthenticationGlobalFilter(policies, verifier, revocation, clientAddresses, meters);
+                                                          ClientAddressResolver clientAddresses, Clock clock,
+                                                          MeterRegistry meters) {
+        return new AuthenticationGlobalFilter(policies, verifier, revocation, clientAddresses,
+                new ShadowPolicyMonitor(meters), clock, meters);
     }
 
     @Bean

@@ -16,6 +16,8 @@ record PolicyProperties(
         @DefaultValue List<String> anyPermissions,
         @DefaultValue List<String> scopes,
         @DefaultValue("false") boolean mfa,
+        @DefaultValue List<String> acr,
+        Duration maxAge,
         @DefaultValue List<Rule> access,
         UnlistedMethods unlistedMethods,
         @DefaultValue("true") boolean forwardAuthorization,
@@ -26,10 +28,11 @@ record PolicyProperties(
         @DefaultValue List<String> issuers) {
 
     /** Keys allowed directly under {@code metadata.policy}; anything else is a typo and fails start-up. */
-    static final List<String> KEYS = List.of("public", "roles", "permissions", "any-permissions", "scopes", "mfa", "access",
-            "unlisted-methods", "forward-authorization", "revocation-fail-open", "rate-limit", "retries", "identity-key", "issuers");
+    static final List<String> KEYS = List.of("public", "roles", "permissions", "any-permissions", "scopes", "mfa", "acr", "max-age",
+            "access", "unlisted-methods", "forward-authorization", "revocation-fail-open", "rate-limit", "retries", "identity-key", "issuers");
     /** Keys allowed in an {@code access[n]} rule. */
-    static final List<String> RULE_KEYS = List.of("methods", "public", "roles", "permissions", "any-permissions", "scopes", "mfa");
+    static final List<String> RULE_KEYS = List.of("methods", "public", "roles", "permissions", "any-permissions", "scopes", "mfa", "acr",
+            "max-age");
     /** Keys allowed under {@code rate-limit}. */
     static final List<String> RATE_LIMIT_KEYS = List.of("enabled", "requests", "period", "burst");
 
@@ -40,7 +43,9 @@ record PolicyProperties(
             @DefaultValue List<String> permissions,
             @DefaultValue List<String> anyPermissions,
             @DefaultValue List<String> scopes,
-            @DefaultValue("false") boolean mfa) {
+            @DefaultValue("false") boolean mfa,
+            @DefaultValue List<String> acr,
+            Duration maxAge) {
     }
 
     record RateLimitProperties(@DefaultValue("true") boolean enabled, Integer requests, Duration period, Integer burst) {

@@ -5,6 +5,7 @@ import dev.portcullis.gateway.web.RequestMethods;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -42,6 +43,10 @@ import org.springframework.web.server.ServerWebExchange;
  * {@code portcullis.policies.reloads{outcome=rejected}}, and the previous policies keep serving. A route that the
  * rejected change added (so has no previous policy) is refused with 503 until a valid policy arrives: fail closed, as
  * its intended rule is unknown.
+ *
+ * <p>A route's {@code metadata.shadow-policy} (same keys) is compiled and validated with its live policy, at start-up
+ * and on every reload, and carried as {@link RoutePolicy#shadow()}: an invalid one fails start-up or rejects the
+ * reload exactly like an invalid live policy.
  */
 public final class RoutePolicies {
 
@@ -49,6 +54,8 @@ public final class RoutePolicies {
     static final String ROUTES = GatewayProperties.PREFIX + ".routes";
     /** The metadata key under which a route's policy lives. */
     static final String POLICY_KEY = "policy";
+    /** The metadata key of a route's dry-run policy: same keys, evaluated and compared, never enforced. */
+    static final String SHADOW_POLICY_KEY = "shadow-policy";
     /** Spring Cloud Gateway's method route predicate. */
     private static final String METHOD_PREDICATE = "Method";
 
@@ -131,7 +138,7 @@ public final class RoutePolicies {
         }
         RoutePolicy policy;
         try {
-            policy = compileRoute(route, "route '" + route.getId() + "' metadata." + POLICY_KEY);
+            policy = compileRoute(route, "route '" + route.getId() + "' metadata");
         } catch (InvalidPolicyException e) {
             // A change not yet reported by the reload event: the previous policy keeps serving; a new route is refused.
             return previous != null ? previous.policy() : RoutePolicy.unavailable(route.getId());
@@ -168,10 +175,7 @@ public final class RoutePolicies {
             if (route.getId() == null || route.getId().isBlank()) {
                 throw new InvalidPolicyException(routeKey + ".id", "every route needs an id");
             }
-            Object policyMetadata = route.getMetadata().get(POLICY_KEY);
-            RoutePolicy policy = policyMetadata == null ? RoutePolicy.authenticated(route.getId())
-                    : compile(route.getId(), bind(routeKey + ".metadata", policyMetadata), routeKey + ".metadata." + POLICY_KEY,
-                            context);
+            RoutePolicy policy = compileMetadata(route.getId(), route.getMetadata(), routeKey + ".metadata", context);
             if (policies.put(route.getId(), new Entry(null, policy)) != null) {
                 throw new InvalidPolicyException(routeKey + ".id", "the route id '" + route.getId() + "' is used twice");
             }
@@ -208,7 +212,7 @@ public final class RoutePolicies {
             for (Route route : routes) {
                 Integer index = definitionIndex.get(route.getId());
                 String routeKey = index != null ? ROUTES + "[" + index + "]" : "route '" + route.getId() + "'";
-                RoutePolicy policy = compileRoute(route, routeKey + ".metadata." + POLICY_KEY);
+                RoutePolicy policy = compileRoute(route, routeKey + ".metadata");
                 next.put(route.getId(), new Entry(route, policy));
                 for (AccessRule rule : policy.methodRules()) {
                     rule.methods().forEach(method -> methods.add(method.name()));
@@ -253,28 +257,40 @@ public final class RoutePolicies {
     private static final String NEUTRAL = "portcullis-route.metadata";
 
     /**
-     * Compiles one served route's policy; any failure, whatever threw it, is an {@link InvalidPolicyException}
-     * naming {@code policyKey} and the key under it.
+     * Compiles one served route's policy and shadow policy; any failure, whatever threw it, is an
+     * {@link InvalidPolicyException} naming the property under {@code metadataKey}.
      */
-    private RoutePolicy compileRoute(Route route, String policyKey) {
-        Object policyMetadata = route.getMetadata().get(POLICY_KEY);
-        if (policyMetadata == null) {
-            return RoutePolicy.authenticated(route.getId());
-        }
-        String neutralPolicy = NEUTRAL + "." + POLICY_KEY;
+    private RoutePolicy compileRoute(Route route, String metadataKey) {
         try {
-            return compile(route.getId(), bind(NEUTRAL, policyMetadata), neutralPolicy, context);
+            return compileMetadata(route.getId(), route.getMetadata(), NEUTRAL, context);
         } catch (InvalidPolicyException e) {
-            String property = e.property().startsWith(neutralPolicy)
-                    ? policyKey + e.property().substring(neutralPolicy.length()) : policyKey;
+            String property = e.property().startsWith(NEUTRAL)
+                    ? metadataKey + e.property().substring(NEUTRAL.length()) : metadataKey;
             throw new InvalidPolicyException(property, e.reason());
         } catch (RuntimeException e) {
             Throwable cause = e;
             while (cause.getCause() != null) {
                 cause = cause.getCause();
             }
-            throw new InvalidPolicyException(policyKey, String.valueOf(cause.getMessage()).replace(neutralPolicy, policyKey));
+            throw new InvalidPolicyException(metadataKey, String.valueOf(cause.getMessage()).replace(NEUTRAL, metadataKey));
         }
+    }
+
+    /**
+     * The live policy of a route's metadata, with its shadow policy when it has one: both compiled and validated the
+     * same way, so an invalid shadow policy fails start-up, or rejects a reload, exactly like an invalid live one.
+     */
+    private static RoutePolicy compileMetadata(String routeId, Map<String, Object> metadata, String metadataKey,
+                                               Context context) {
+        Object live = metadata.get(POLICY_KEY);
+        RoutePolicy policy = live == null ? RoutePolicy.authenticated(routeId)
+                : compile(routeId, bind(metadataKey, POLICY_KEY, live), metadataKey + "." + POLICY_KEY, context);
+        Object shadow = metadata.get(SHADOW_POLICY_KEY);
+        if (shadow == null) {
+            return policy;
+        }
+        String shadowKey = metadataKey + "." + SHADOW_POLICY_KEY;
+        return policy.withShadow(compile(routeId, bind(metadataKey, SHADOW_POLICY_KEY, shadow), shadowKey, context));
     }
 
     /** The methods of the route's {@code Method} predicates, as written. */
@@ -300,10 +316,10 @@ public final class RoutePolicies {
     }
 
     /** Binds the policy metadata with the configuration binder, keys named as the operator wrote them. */
-    private static PolicyProperties bind(String metadataKey, Object policyMetadata) {
+    private static PolicyProperties bind(String metadataKey, String name, Object policyMetadata) {
         Map<String, Object> flat = new LinkedHashMap<>();
-        flatten(metadataKey + "." + POLICY_KEY, policyMetadata, flat);
-        String prefix = metadataKey + "." + POLICY_KEY;
+        String prefix = metadataKey + "." + name;
+        flatten(prefix, policyMetadata, flat);
         rejectUnknownKeys(flat.keySet(), prefix);
         Binder binder = new Binder(new MapConfigurationPropertySource(flat));
         return binder.bind(prefix, Bindable.of(PolicyProperties.class))
@@ -331,7 +347,7 @@ public final class RoutePolicies {
 
     static RoutePolicy compile(String routeId, PolicyProperties p, String prefix, Context context) {
         AccessRule defaultRule = rule(prefix, List.of(), p.publicAccess(), p.roles(), p.permissions(), p.anyPermissions(),
-                p.scopes(), p.mfa());
+                p.scopes(), p.mfa(), p.acr(), p.maxAge());
         List<AccessRule> methodRules = new ArrayList<>();
         for (int i = 0; i < p.access().size(); i++) {
             PolicyProperties.Rule r = p.access().get(i);
@@ -340,7 +356,7 @@ public final class RoutePolicies {
                 throw new InvalidPolicyException(key + ".methods", "a rule in 'access' must name the methods it is for");
             }
             methodRules.add(rule(key, r.methods(), r.publicAccess(), r.roles(), r.permissions(), r.anyPermissions(),
-                    r.scopes(), r.mfa()));
+                    r.scopes(), r.mfa(), r.acr(), r.maxAge()));
         }
         if (p.unlistedMethods() != null && methodRules.isEmpty()) {
             throw new InvalidPolicyException(prefix + ".unlisted-methods",
@@ -389,11 +405,12 @@ public final class RoutePolicies {
         }
         return new RoutePolicy(routeId, List.copyOf(methodRules), defaultRule, unlisted, p.forwardAuthorization(),
                 p.revocationFailOpen(), rateLimit, rateLimitEnabled, p.retries(), p.identityKey(), Set.copyOf(p.issuers()),
-                false);
+                false, null);
     }
 
     private static AccessRule rule(String key, List<String> methods, boolean publicAccess, List<String> roles,
-                                   List<String> permissions, List<String> anyPermissions, List<String> scopes, boolean mfa) {
+                                   List<String> permissions, List<String> anyPermissions, List<String> scopes, boolean mfa,
+                                   List<String> acr, Duration maxAge) {
         Set<HttpMethod> parsed = new LinkedHashSet<>();
         for (int i = 0; i < methods.size(); i++) {
             // verbatim: methods are case-sensitive, and upper-casing 'get' would protect GET with a rule meant for 'get'
@@ -407,16 +424,27 @@ public final class RoutePolicies {
             }
             parsed.add(HttpMethod.valueOf(method));
         }
-        if (publicAccess && (!roles.isEmpty() || !permissions.isEmpty() || !anyPermissions.isEmpty() || !scopes.isEmpty() || mfa)) {
-            throw new InvalidPolicyException(key + ".public",
-                    "a public rule cannot also require roles, permissions, scopes or mfa (public means no token is checked)");
+        if (publicAccess && (!roles.isEmpty() || !permissions.isEmpty() || !anyPermissions.isEmpty() || !scopes.isEmpty() || mfa
+                || !acr.isEmpty() || maxAge != null)) {
+            throw new InvalidPolicyException(key + ".public", "a public rule cannot also require roles, permissions, scopes, "
+                    + "mfa, acr or max-age (public means no token is checked)");
         }
         checkNames(key + ".roles", roles);
         checkNames(key + ".permissions", permissions);
         checkNames(key + ".any-permissions", anyPermissions);
         checkNames(key + ".scopes", scopes);
+        // acr values go verbatim into the RFC 9470 challenge's quoted, space-separated acr_values
+        for (int i = 0; i < acr.size(); i++) {
+            String value = acr.get(i);
+            if (value == null || value.isBlank() || !value.chars().allMatch(c -> c > 0x20 && c < 0x7f && c != '"' && c != '\\')) {
+                throw new InvalidPolicyException(key + ".acr[" + i + "]", "'" + value + "' is not a valid acr value");
+            }
+        }
+        if (maxAge != null && (maxAge.isNegative() || maxAge.toSeconds() < 1)) {
+            throw new InvalidPolicyException(key + ".max-age", "must be a duration of at least one second such as 5m");
+        }
         return new AccessRule(Collections.unmodifiableSet(parsed), publicAccess, Set.copyOf(roles), Set.copyOf(permissions),
-                Set.copyOf(anyPermissions), Set.copyOf(scopes), mfa);
+                Set.copyOf(anyPermissions), Set.copyOf(scopes), mfa, Set.copyOf(acr), maxAge);
     }
 
     private static void checkNames(String key, List<String> names) {

@@ -22,6 +22,8 @@ import org.springframework.http.HttpMethod;
  * @param issuers              the ids of the trusted issuers whose tokens this route accepts; empty: any of them
  * @param unavailable          true for a route whose policy could not be compiled and that has no previous one: every
  *                             request is refused with 503 until a valid policy is loaded
+ * @param shadow               the route's {@code shadow-policy}: evaluated on every request, compared with this one,
+ *                             never enforced; null when the route has none
  */
 public record RoutePolicy(
         String routeId,
@@ -35,17 +37,24 @@ public record RoutePolicy(
         Integer retries,
         String identityKey,
         Set<String> issuers,
-        boolean unavailable) {
+        boolean unavailable,
+        RoutePolicy shadow) {
 
     public static RoutePolicy authenticated(String routeId) {
         return new RoutePolicy(routeId, List.of(), AccessRule.AUTHENTICATED, UnlistedMethods.REFUSE, true, false, null, true,
-                null, null, Set.of(), false);
+                null, null, Set.of(), false, null);
     }
 
     /** A route refused as a whole: its policy is invalid and there is no earlier one to keep. */
     static RoutePolicy unavailable(String routeId) {
         return new RoutePolicy(routeId, List.of(), AccessRule.AUTHENTICATED, UnlistedMethods.REFUSE, false, false, null, true,
-                null, null, Set.of(), true);
+                null, null, Set.of(), true, null);
+    }
+
+    /** This policy with {@code shadowPolicy} evaluated next to it. */
+    RoutePolicy withShadow(RoutePolicy shadowPolicy) {
+        return new RoutePolicy(routeId, methodRules, defaultRule, unlistedMethods, forwardAuthorization, revocationFailOpen,
+                rateLimit, rateLimitEnabled, retries, identityKey, issuers, unavailable, shadowPolicy);
     }
 
     /** Whether a token of this issuer may call the route. */

@@ -5,6 +5,7 @@ import dev.portcullis.contract.TokenClaims;
 import dev.portcullis.gateway.web.Rejection;
 import dev.portcullis.gateway.web.RejectionReason;
 import java.text.ParseException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -16,7 +17,8 @@ import java.util.Set;
  * ({@code portcullis.jwt.issuers.<id>.claims}): Keycloak's {@code realm_access.roles}, Entra ID's {@code scp},
  * Auth0's namespaced role claim. Every value that becomes a request header upstream must be short and printable, and
  * list entries must not contain the separator: a signed token is still not allowed to smuggle a header line or a
- * forged list entry to the services. A value of the wrong JSON type is refused, never guessed at.
+ * forged list entry to the services. A value of the wrong JSON type is refused, never guessed at. The RFC 9470
+ * step-up claims are the standard {@code acr} (a string) and {@code auth_time} (a number) of every issuer.
  */
 final class ClaimMapping {
 
@@ -104,6 +106,14 @@ final class ClaimMapping {
             return unsafe(failed);
         }
         Object acr = all.get(TokenClaims.AUTH_CONTEXT);
+        if (acr != null && !(acr instanceof String)) {
+            return unsafe(TokenClaims.AUTH_CONTEXT);
+        }
+        Object authTimeValue = all.get(TokenClaims.AUTH_TIME);
+        if (authTimeValue != null && !(authTimeValue instanceof Number)) {
+            return unsafe(TokenClaims.AUTH_TIME);
+        }
+        Instant authTime = authTimeValue == null ? null : Instant.ofEpochSecond(((Number) authTimeValue).longValue());
         boolean mfa = amr.stream().anyMatch(claims.mfaAmr()::contains)
                 || (acr instanceof String acrValue && claims.mfaAcr().contains(acrValue));
         long issuedAt;
@@ -113,7 +123,7 @@ final class ClaimMapping {
             return new Verification.Rejected(Rejection.of(RejectionReason.MALFORMED, "A registered claim has the wrong type"));
         }
         return new Verification.Verified(VerifiedToken.of(issuerId, revocationNamespace, subjectValue, jti, issuedAt,
-                set.getExpirationTime().toInstant(), roleValues, permissionValues, scopeValues, amr, mfa, client));
+                set.getExpirationTime().toInstant(), roleValues, permissionValues, scopeValues, amr, mfa, client, (String) acr, authTime));
     }
 
     /**

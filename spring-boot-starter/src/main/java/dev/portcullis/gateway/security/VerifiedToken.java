@@ -22,6 +22,8 @@ import java.util.Set;
  *                            headers are as they always were)
  * @param revokedTokenKey     the Redis key that revokes this token, or null when it has no id
  * @param revokedSubjectKey   the Redis key that revokes every token of its subject
+ * @param acr                 the authentication context class ({@code acr}), or null when the token has none
+ * @param authTime            when the user authenticated ({@code auth_time}), or null when the token does not say
  */
 public record VerifiedToken(
         String issuer,
@@ -41,7 +43,9 @@ public record VerifiedToken(
         String scopesHeader,
         String amrHeader,
         String revokedTokenKey,
-        String revokedSubjectKey) {
+        String revokedSubjectKey,
+        String acr,
+        Instant authTime) {
 
     /**
      * @param revocationNamespace null for the default issuer, whose revocation keys are not namespaced
@@ -49,13 +53,25 @@ public record VerifiedToken(
     public static VerifiedToken of(String issuer, String revocationNamespace, String subject, String tokenId, long issuedAt,
                                    Instant expiresAt, List<String> roles, List<String> permissions, List<String> scopes,
                                    List<String> amr, boolean mfa, String clientId) {
+        return of(issuer, revocationNamespace, subject, tokenId, issuedAt, expiresAt, roles, permissions, scopes, amr, mfa,
+                clientId, null, null);
+    }
+
+    /**
+     * @param revocationNamespace null for the default issuer, whose revocation keys are not namespaced
+     * @param acr                 the {@code acr} claim, or null
+     * @param authTime            the {@code auth_time} claim, or null
+     */
+    public static VerifiedToken of(String issuer, String revocationNamespace, String subject, String tokenId, long issuedAt,
+                                   Instant expiresAt, List<String> roles, List<String> permissions, List<String> scopes,
+                                   List<String> amr, boolean mfa, String clientId, String acr, Instant authTime) {
         return new VerifiedToken(issuer, subject, tokenId, issuedAt, expiresAt, Set.copyOf(roles), Set.copyOf(permissions),
                 Set.copyOf(scopes), List.copyOf(amr), mfa, clientId, revocationNamespace,
                 roles.isEmpty() ? null : String.join(IdentityHeaders.LIST_SEPARATOR, roles),
                 String.join(IdentityHeaders.LIST_SEPARATOR, permissions), String.join(IdentityHeaders.LIST_SEPARATOR, scopes),
                 String.join(IdentityHeaders.LIST_SEPARATOR, amr),
                 tokenId == null ? null : RevocationKeys.jtiKey(revocationNamespace, tokenId),
-                RevocationKeys.subjectKey(revocationNamespace, subject));
+                RevocationKeys.subjectKey(revocationNamespace, subject), acr, authTime);
     }
 
     /** A token of the default issuer with Portcullis' own claims (tests and benchmarks). */

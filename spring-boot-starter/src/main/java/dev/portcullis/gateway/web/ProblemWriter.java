@@ -34,7 +34,10 @@ public final class ProblemWriter {
         RejectionReason reason = rejection.reason();
         HttpHeaders headers = response.getHeaders();
         if (reason.status().value() == 401 || reason.bearerError() != null) {
-            headers.set(HttpHeaders.WWW_AUTHENTICATE, wwwAuthenticate(reason, rejection.detail()));
+            String challenge = wwwAuthenticate(reason, rejection.detail());
+            // RFC 9470 step-up parameters (acr_values, max_age) follow the RFC 6750 ones
+            headers.set(HttpHeaders.WWW_AUTHENTICATE,
+                    rejection.challenge() == null ? challenge : challenge + ", " + rejection.challenge());
         }
         if (rejection.retryAfter() != null) {
             headers.set(HttpHeaders.RETRY_AFTER, Long.toString(Math.max(1, ceilSeconds(rejection.retryAfter()))));

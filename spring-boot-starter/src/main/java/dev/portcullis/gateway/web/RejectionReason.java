@@ -31,6 +31,12 @@ public enum RejectionReason {
     REVOKED("revoked", HttpStatus.UNAUTHORIZED, "invalid_token", ProblemTypes.INVALID_TOKEN, "Invalid access token"),
     INSUFFICIENT_PERMISSIONS("insufficient_permissions", HttpStatus.FORBIDDEN, "insufficient_scope", ProblemTypes.INSUFFICIENT_SCOPE, "Forbidden"),
     MFA_REQUIRED("mfa_required", HttpStatus.FORBIDDEN, "insufficient_scope", ProblemTypes.INSUFFICIENT_SCOPE, "Step-up authentication required"),
+    /**
+     * RFC 9470: the token is valid, but the authentication behind it is not strong enough ({@code acr}) or recent
+     * enough ({@code auth_time}) for the route; the challenge says what would pass, so the client can step up.
+     */
+    INSUFFICIENT_USER_AUTHENTICATION("insufficient_user_authentication", HttpStatus.UNAUTHORIZED,
+            "insufficient_user_authentication", ProblemTypes.INSUFFICIENT_USER_AUTHENTICATION, "Step-up authentication required"),
     RATE_LIMITED("rate_limited", HttpStatus.TOO_MANY_REQUESTS, null, ProblemTypes.RATE_LIMITED, "Too many requests"),
     /** The client's IP spent its budget of failed token verifications; no signature is checked until it refills. */
     TOO_MANY_INVALID_TOKENS("too_many_invalid_tokens", HttpStatus.TOO_MANY_REQUESTS, null, ProblemTypes.RATE_LIMITED, "Too many requests"),
