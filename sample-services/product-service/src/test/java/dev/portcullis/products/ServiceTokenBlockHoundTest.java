@@ -26,10 +26,13 @@ import reactor.core.scheduler.Schedulers;
 /**
  * The service-token path with BlockHound installed: the first request forces nimbus to fetch the JWKS over HTTP (a
  * blocking call). If that ran on the event loop, BlockHound would fail the request with a 500. Its own context (own
- * properties) so that the key cache starts cold.
+ * properties) so that the key cache starts cold. The fetch timeout is generous: on a loaded build machine the first
+ * fetch (with BlockHound's instrumentation warming up) can outlast the default 2 s, and nimbus' retry would then
+ * count as a second fetch, which is not what this test is about.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = {GatewayIdentity.PROPERTY, "portcullis.service-tokens.jwks-cache-ttl=4m"})
+        properties = {GatewayIdentity.PROPERTY, "portcullis.service-tokens.jwks-cache-ttl=4m",
+                "portcullis.service-tokens.jwks-timeout=20s"})
 class ServiceTokenBlockHoundTest {
 
     static final WireMockServer AUTH = JwksStub.start();
