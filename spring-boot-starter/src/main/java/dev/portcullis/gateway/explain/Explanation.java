@@ -1,5 +1,6 @@
 package dev.portcullis.gateway.explain;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.List;
 import java.util.Map;
 
@@ -25,6 +26,7 @@ public record Explanation(String route, List<Check> checks, Decision decision) {
      * @param detail  the failure's description, as the client's problem document says it
      * @param facts   what the check compared
      */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Check(String check, String outcome, String reason, String detail, Map<String, Object> facts) {
     }
 
@@ -35,6 +37,7 @@ public record Explanation(String route, List<Check> checks, Decision decision) {
      * @param headers the response headers the refusal sets ({@code WWW-Authenticate}, {@code Retry-After}, {@code Allow})
      * @param problem the problem document the client gets (without its per-request {@code request_id}), or null
      */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Decision(String outcome, int status, String reason, Map<String, String> headers,
                            Map<String, Object> problem) {
     }

@@ -142,14 +142,25 @@ public final class AccessTokenVerifier {
         }
         TrustedIssuer issuer = iss instanceof String name ? issuers.forIss(name) : null;
         if (issuer == null) {
-            return rejected(trace, "issuer", RejectionReason.UNKNOWN_ISSUER, "The token was not issued by a trusted issuer");
+            Rejection unknown = Rejection.of(RejectionReason.UNKNOWN_ISSUER, "The token was not issued by a trusted issuer");
+            if (trace.enabled()) {
+                // the token's iss names an issuer, not a person: shown next to the trusted ones to make a typo visible
+                trace.step("issuer", unknown, Map.of("token_iss", String.valueOf(iss), "trusted",
+                        issuers.all().stream().map(TrustedIssuer::issuer).sorted().toList()));
+            }
+            return Mono.just(new Verification.Rejected(unknown));
         }
         if (trace.enabled()) {
             trace.step("issuer", null, Map.of("issuer", issuer.id()));
         }
         JWSHeader header = jwt.getHeader();
         if (!issuer.algorithms().contains(header.getAlgorithm())) {
-            return rejected(trace, "algorithm", RejectionReason.DISALLOWED_ALGORITHM, "The token's algorithm is not allowed");
+            Rejection disallowed = Rejection.of(RejectionReason.DISALLOWED_ALGORITHM, "The token's algorithm is not allowed");
+            if (trace.enabled()) {
+                trace.step("algorithm", disallowed, Map.of("alg", header.getAlgorithm().getName(), "allowed",
+                        issuer.algorithms().stream().map(JWSAlgorithm::getName).sorted().toList()));
+            }
+            return Mono.just(new Verification.Rejected(disallowed));
         }
         if (trace.enabled()) {
             trace.step("algorithm", null, Map.of("alg", header.getAlgorithm().getName()));
@@ -170,7 +181,13 @@ public final class AccessTokenVerifier {
                 }
                 yield verifySigned(token, jwt, unverified, issuer, found.key(), header.getAlgorithm(), trace, remember);
             }
-            case KeyLookup.Unknown unknown -> reject(trace, "key", RejectionReason.UNKNOWN_KEY, "The token was signed with an unknown key");
+            case KeyLookup.Unknown unknown -> {
+                Rejection rejection = Rejection.of(RejectionReason.UNKNOWN_KEY, "The token was signed with an unknown key");
+                if (trace.enabled()) {
+                    trace.step("key", rejection, Map.of("kid", header.getKeyID(), "issuer", issuer.id()));
+                }
+                yield new Verification.Rejected(rejection);
+            }
             case KeyLookup.Unavailable unavailable -> failed(trace, "key", Rejection.retryable(
                     RejectionReason.KEYS_UNAVAILABLE, "Token keys are not available yet", KEYS_RETRY_AFTER));
         });
