@@ -17,7 +17,7 @@ public record Explanation(String route, List<Check> checks, Decision decision) {
 
     /**
      * @param check   the check's stable name ({@code path}, {@code route}, {@code method}, {@code rule}, {@code bearer},
-     *                {@code size}, {@code parse}, {@code issuer}, {@code algorithm}, {@code typ}, {@code key},
+     *                {@code route_policy}, {@code size}, {@code parse}, {@code issuer}, {@code algorithm}, {@code typ}, {@code key},
      *                {@code signature}, {@code required_claims}, {@code audience}, {@code timestamps}, {@code lifetime},
      *                {@code identity_claims}, {@code route_issuers}, {@code revocation}, {@code policy},
      *                {@code rate_limit})

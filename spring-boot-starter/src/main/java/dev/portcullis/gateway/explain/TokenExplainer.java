@@ -129,7 +129,7 @@ public final class TokenExplainer {
         exchange.getAttributes().put(ServerWebExchangeUtils.GATEWAY_ROUTE_ATTR, route);
         RoutePolicy policy = policies.forRoute(route);
         if (policy.unavailable()) {
-            return Mono.just(trace.refuse(routeId, "policy", RouteMethodsGlobalFilter.policyUnavailable(), Map.of()));
+            return Mono.just(trace.refuse(routeId, "route_policy", RouteMethodsGlobalFilter.policyUnavailable(), Map.of()));
         }
         if (!policy.allows(method)) {
             return Mono.just(trace.refuse(routeId, "method", RouteMethodsGlobalFilter.methodNotAllowed(policy),
