@@ -243,6 +243,44 @@ class ExplainIntegrationTest extends GatewayIntegrationTest {
     }
 
     @Test
+    void spendsNoFailureBudgetOnAForgedToken() {
+        TokenFactory.Token forged = tokens.forUser("u-forger");
+        Map<String, Object> claims = new LinkedHashMap<>(forged.claimsSet().toJSONObject());
+        claims.put(TokenClaims.ROLE, "admin");
+        String token = TokenFactory.tamperPayload(forged.sign(), claims);
+
+        double before = budgetUnitsTaken();
+        for (int i = 0; i < 3; i++) {
+            assertThat(explain(HttpMethod.GET, "/api/users/me", token).get("decision").get("reason").asString())
+                    .isEqualTo("bad_signature");
+        }
+        assertThat(budgetUnitsTaken() - before).as("explaining takes nothing from any budget").isZero();
+
+        getWithToken("/api/users/me", token).exchange().expectStatus().isUnauthorized();
+        assertThat(budgetUnitsTaken() - before).as("the public port takes a unit of the client's budget").isEqualTo(1);
+    }
+
+    private double budgetUnitsTaken() {
+        return metric("portcullis_jwt_failure_budget_total");
+    }
+
+    @Test
+    void neverCachesTheTokenItExplains() {
+        String token = tokens.forUser("u-uncached").sign();
+        double before = metric("portcullis_jwt_signature_checks_total", "outcome=\"valid\"");
+
+        explain(HttpMethod.GET, "/api/users/me", token);
+        explain(HttpMethod.GET, "/api/users/me", token);
+        assertThat(metric("portcullis_jwt_signature_checks_total", "outcome=\"valid\"") - before)
+                .as("each explanation checks the signature again").isEqualTo(2);
+
+        getWithToken("/api/users/me", token).exchange().expectStatus().isOk();
+        getWithToken("/api/users/me", token).exchange().expectStatus().isOk();
+        assertThat(metric("portcullis_jwt_signature_checks_total", "outcome=\"valid\"") - before)
+                .as("the public port checked it once, then answered from its cache").isEqualTo(3);
+    }
+
+    @Test
     void neverEchoesTheTokenOrItsIdentityInTheAnswerOrTheLog() throws Exception {
         String token = tokens.forUser("u-3f9c2a71-private").permissions("orders:read").sign();
         String jti = SignedJWT.parse(token).getJWTClaimsSet().getJWTID();
