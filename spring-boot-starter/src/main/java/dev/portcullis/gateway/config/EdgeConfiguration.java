@@ -1,5 +1,7 @@
 package dev.portcullis.gateway.config;
 
+import dev.portcullis.gateway.explain.ExplainProperties;
+import dev.portcullis.gateway.explain.TokenExplainer;
 import dev.portcullis.gateway.identity.UpstreamIdentityHeadersFilter;
 import dev.portcullis.gateway.identity.IdentitySigningKeys;
 import dev.portcullis.gateway.identity.IdentitySigningProperties;
@@ -61,6 +63,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.core.env.Environment;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.util.StringUtils;
 
@@ -76,7 +79,7 @@ import org.springframework.util.StringUtils;
 @AutoConfiguration
 @EnableConfigurationProperties({JwtProperties.class, RedisProperties.class, RevocationProperties.class,
         RateLimitProperties.class, IdentitySigningProperties.class, HttpEdgeProperties.class, ResilienceProperties.class,
-        ConfigReloadProperties.class})
+        ConfigReloadProperties.class, ExplainProperties.class})
 public class EdgeConfiguration {
 
     @Bean
@@ -222,6 +225,15 @@ public class EdgeConfiguration {
     RateLimitGlobalFilter rateLimitGlobalFilter(LeasingRateLimiter limiter, RateLimitProperties rateLimit,
                                                 ClientAddressResolver clientAddresses, MeterRegistry meters) {
         return new RateLimitGlobalFilter(limiter, rateLimit, clientAddresses, meters);
+    }
+
+    /** The explain endpoint's logic; its HTTP side lives in the management context only (ExplainManagementConfiguration). */
+    @Bean
+    @ConditionalOnProperty(prefix = "portcullis.explain", name = "enabled", havingValue = "true", matchIfMissing = true)
+    TokenExplainer tokenExplainer(RouteLocator routes, RoutePolicies policies, AccessTokenVerifier verifier,
+                                  DelegatingRevocationChecker revocation, RedisConnections redis,
+                                  RateLimitGlobalFilter rateLimits, LeasingRateLimiter limiter) {
+        return new TokenExplainer(routes, policies, verifier, revocation, redis, rateLimits, limiter);
     }
 
     @Bean

@@ -40,15 +40,24 @@ public final class RouteMethodsGlobalFilter implements GlobalFilter, Ordered {
         RoutePolicy policy = policies.forExchange(exchange);
         if (policy.unavailable()) {
             // fail closed: the route's intended rule is unknown (its new policy was rejected, and it had no old one)
-            return ProblemWriter.reject(exchange, Rejection.retryable(RejectionReason.POLICY_UNAVAILABLE,
-                    "This route's policy is being reloaded", java.time.Duration.ofSeconds(5)));
+            return ProblemWriter.reject(exchange, policyUnavailable());
         }
         HttpMethod method = exchange.getRequest().getMethod();
         if (policy.allows(method)) {
             return chain.filter(exchange);
         }
         exchange.getResponse().getHeaders().set(HttpHeaders.ALLOW, policy.allowHeader());
-        return ProblemWriter.reject(exchange, Rejection.of(RejectionReason.METHOD_NOT_ALLOWED,
-                "This route serves only " + policy.allowHeader()));
+        return ProblemWriter.reject(exchange, methodNotAllowed(policy));
+    }
+
+    /** The 503 of a route whose policy could not be compiled. */
+    public static Rejection policyUnavailable() {
+        return Rejection.retryable(RejectionReason.POLICY_UNAVAILABLE, "This route's policy is being reloaded",
+                java.time.Duration.ofSeconds(5));
+    }
+
+    /** The 405 of a method the route does not serve (the caller sets {@code Allow}). */
+    public static Rejection methodNotAllowed(RoutePolicy policy) {
+        return Rejection.of(RejectionReason.METHOD_NOT_ALLOWED, "This route serves only " + policy.allowHeader());
     }
 }

@@ -80,6 +80,23 @@ public final class LeasingRateLimiter {
         leases.get(party, key -> new Lease()).add(1, System.nanoTime());
     }
 
+    /**
+     * The party's quota as this instance sees it, taking nothing: the tokens of its local lease, a remembered denial,
+     * and the shared bucket's content. For the explain endpoint.
+     */
+    public Mono<RateLimitState> peek(String party, RateLimit limit) {
+        long now = System.nanoTime();
+        Lease lease = leases.getIfPresent(party);
+        int leased = lease == null || now > lease.expiresAtNanos ? 0 : Math.max(0, lease.tokens.get());
+        Duration deniedFor = lease == null || now >= lease.deniedUntilNanos ? Duration.ZERO
+                : Duration.ofNanos(lease.deniedUntilNanos - now);
+        return shared.peek(party, limit)
+                .map(peek -> new RateLimitState(limit.burst(), leaseSize(limit), leased, deniedFor, peek.available(),
+                        peek.resetAfter(), peek.retryAfter()))
+                .defaultIfEmpty(new RateLimitState(limit.burst(), leaseSize(limit), leased, deniedFor, -1, Duration.ZERO,
+                        Duration.ZERO));
+    }
+
     private void refillInBackground(String party, RateLimit limit, int leaseSize, Lease lease) {
         if (lease.refilling.compareAndSet(false, true)) {
             shared.take(party, limit, leaseSize)
@@ -109,7 +126,7 @@ public final class LeasingRateLimiter {
     static final class Lease {
         private final AtomicInteger tokens = new AtomicInteger();
         private final AtomicBoolean refilling = new AtomicBoolean();
-        private volatile long expiresAtNanos;
+        volatile long expiresAtNanos;
         volatile long deniedUntilNanos;
         volatile long lastRemaining;
         volatile long lastResetMillis;

@@ -57,12 +57,12 @@ public final class RateLimitGlobalFilter implements GlobalFilter, Ordered {
     @Override
     public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
         RoutePolicy policy = exchange.getAttribute(EdgeAttributes.POLICY);
-        if (!properties.enabled() || policy == null || !policy.rateLimitEnabled()) {
+        if (!applies(policy)) {
             return chain.filter(exchange);
         }
         VerifiedToken token = exchange.getAttribute(EdgeAttributes.TOKEN);
-        RateLimit limit = policy.rateLimit() != null ? policy.rateLimit() : token != null ? authenticatedDefault : anonymousDefault;
-        String party = policy.routeId() + ":" + (token != null ? "u:" + token.subject() : "ip:" + clientAddresses.resolve(exchange.getRequest()));
+        RateLimit limit = limitFor(policy, token);
+        String party = party(policy, token, token != null ? null : clientAddresses.resolve(exchange.getRequest()));
         return limiter.acquire(party, limit).flatMap(decision -> {
             count(policy.routeId(), decision);
             HttpHeaders headers = exchange.getResponse().getHeaders();
@@ -72,11 +72,31 @@ public final class RateLimitGlobalFilter implements GlobalFilter, Ordered {
                 headers.set("X-RateLimit-Reset", Long.toString(ceilSeconds(decision.resetAfter())));
             }
             if (!decision.allowed()) {
-                return ProblemWriter.reject(exchange, Rejection.retryable(RejectionReason.RATE_LIMITED,
-                        "Rate limit of " + limit.requests() + " requests per " + limit.period() + " exceeded", decision.retryAfter()));
+                return ProblemWriter.reject(exchange, exceeded(limit, decision.retryAfter()));
             }
             return chain.filter(exchange);
         });
+    }
+
+    /** The 429 of a spent quota. */
+    public static Rejection exceeded(RateLimit limit, Duration retryAfter) {
+        return Rejection.retryable(RejectionReason.RATE_LIMITED,
+                "Rate limit of " + limit.requests() + " requests per " + limit.period() + " exceeded", retryAfter);
+    }
+
+    /** Whether requests of the route are limited at all. */
+    public boolean applies(RoutePolicy policy) {
+        return properties.enabled() && policy != null && policy.rateLimitEnabled();
+    }
+
+    /** The route's own limit, else the default of its kind: per user with a token, per client IP without. */
+    public RateLimit limitFor(RoutePolicy policy, VerifiedToken token) {
+        return policy.rateLimit() != null ? policy.rateLimit() : token != null ? authenticatedDefault : anonymousDefault;
+    }
+
+    /** Whose quota a request spends: the user's on this route when it carries a verified token, else its IP's. */
+    public static String party(RoutePolicy policy, VerifiedToken token, String clientAddress) {
+        return policy.routeId() + ":" + (token != null ? "u:" + token.subject() : "ip:" + clientAddress);
     }
 
     private void count(String route, RateLimitDecision decision) {

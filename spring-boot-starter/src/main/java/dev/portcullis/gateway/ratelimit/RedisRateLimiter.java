@@ -59,6 +59,25 @@ public final class RedisRateLimiter {
             return {granted, available - granted, 0, new_tat - now}
             """;
 
+    /**
+     * The same arithmetic as {@link #SCRIPT}, reading only: KEYS[1] = bucket; ARGV[1] = emission interval (ms),
+     * ARGV[2] = burst. Returns {requests available now, reset-after ms, retry-after ms}. Nothing is written, so asking
+     * costs no quota.
+     */
+    static final String PEEK_SCRIPT = """
+            local now_parts = redis.call('TIME')
+            local now = now_parts[1] * 1000 + math.floor(now_parts[2] / 1000)
+            local emission = tonumber(ARGV[1])
+            local tolerance = emission * tonumber(ARGV[2])
+            local tat = tonumber(redis.call('GET', KEYS[1]) or now)
+            if tat < now then tat = now end
+            local available = math.floor((now + tolerance - tat) / emission)
+            if available < 1 then
+              return {0, tat - now, tat + emission - tolerance - now}
+            end
+            return {available, tat - now, 0}
+            """;
+
     private final RedisConnections redis;
     private final Function<String, CircuitBreaker> breakerOfNode;
     private final Map<String, CircuitBreaker> breakers = new ConcurrentHashMap<>();
@@ -101,6 +120,27 @@ public final class RedisRateLimiter {
                     log.debug("event=rate_limit_unchecked error=\"{}\"", error.toString());
                     return Mono.just(Grant.unchecked(limit.burst()));
                 });
+    }
+
+    /**
+     * What the party's shared bucket holds now, without taking from it (the explain endpoint). Empty when Redis does
+     * not answer: nothing is guessed.
+     */
+    Mono<Peek> peek(String party, RateLimit limit) {
+        String key = KEY_PREFIX + "{" + party + "}";
+        String[] args = {Long.toString(Math.max(1, limit.emissionInterval().toMillis())), Integer.toString(limit.burst())};
+        return redis.reactive().<List<Long>>eval(PEEK_SCRIPT, ScriptOutputType.MULTI, new String[] {key}, args)
+                .next()
+                .timeout(timeout)
+                .map(result -> new Peek(result.get(0), Duration.ofMillis(result.get(1)), Duration.ofMillis(result.get(2))))
+                .onErrorResume(error -> {
+                    log.debug("event=rate_limit_peek_failed error=\"{}\"", error.toString());
+                    return Mono.empty();
+                });
+    }
+
+    /** A shared bucket's state: requests it would grant now, when it is full again, when it grants the next one. */
+    record Peek(long available, Duration resetAfter, Duration retryAfter) {
     }
 
     /** Tokens granted by one script call and the decision for the request that asked. */

@@ -19,6 +19,7 @@ import java.text.ParseException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -90,12 +91,25 @@ public final class AccessTokenVerifier {
             if (reservation.refusal() != null) {
                 return Mono.just((Verification) new Verification.Rejected(reservation.refusal()));
             }
-            return verifyUncached(token).doOnNext(verification -> {
+            return verifyUncached(token, VerificationTrace.NONE).doOnNext(verification -> {
                 if (!countsAsFailure(verification)) {
                     reservation.giveBack();
                 }
             });
         });
+    }
+
+    /**
+     * Runs every check of {@link #verify} on the token and tells {@code trace} of each, for the explain endpoint; the
+     * token is never looked up in nor added to the cache, and no failure budget is spent (an operator's question is
+     * not a client's attempt). A key-set fetch for an unknown kid can still happen, rate-limited as always.
+     */
+    public Mono<Verification> explain(String token, VerificationTrace trace) {
+        if (token.length() > maxTokenLength) {
+            return rejected(trace, "size", RejectionReason.TOO_LARGE, "The access token is larger than " + maxTokenLength + " bytes");
+        }
+        trace.step("size", null, Map.of("max_length", maxTokenLength));
+        return verifyUncached(token, trace);
     }
 
     /** Valid tokens, and refusals that are not the client's doing (no key set to check with), do not spend. */
@@ -104,55 +118,87 @@ public final class AccessTokenVerifier {
                 && rejected.rejection().reason() != RejectionReason.KEYS_UNAVAILABLE;
     }
 
-    private Mono<Verification> verifyUncached(String token) {
+    private Mono<Verification> verifyUncached(String token, VerificationTrace trace) {
         SignedJWT jwt;
         try {
             jwt = SignedJWT.parse(token);
         } catch (ParseException e) {
             return isUnsecured(token)
-                    ? rejected(RejectionReason.DISALLOWED_ALGORITHM, "Unsigned tokens (alg none) are not accepted")
-                    : rejected(RejectionReason.MALFORMED, "The access token is not a well-formed JWS");
+                    ? rejected(trace, "algorithm", RejectionReason.DISALLOWED_ALGORITHM, "Unsigned tokens (alg none) are not accepted")
+                    : rejected(trace, "parse", RejectionReason.MALFORMED, "The access token is not a well-formed JWS");
         }
         JWTClaimsSet unverified;
         try {
             unverified = jwt.getJWTClaimsSet();
         } catch (ParseException e) {
-            return rejected(RejectionReason.MALFORMED, "The token's payload is not a JSON claims set");
+            return rejected(trace, "parse", RejectionReason.MALFORMED, "The token's payload is not a JSON claims set");
         }
+        trace.passed("parse");
         // Read before the signature is checked, only to choose whose rules and keys apply: an iss that is not exactly
         // one of the trusted issuers' goes no further, and a token can never pick another issuer's keys by its kid.
         Object iss = unverified.getClaim(TokenClaims.ISSUER);
         if (iss == null) {
-            return rejected(RejectionReason.MISSING_CLAIM, "The token has no 'iss' claim");
+            return rejected(trace, "issuer", RejectionReason.MISSING_CLAIM, "The token has no 'iss' claim");
         }
         TrustedIssuer issuer = iss instanceof String name ? issuers.forIss(name) : null;
         if (issuer == null) {
-            return rejected(RejectionReason.UNKNOWN_ISSUER, "The token was not issued by a trusted issuer");
+            Rejection unknown = Rejection.of(RejectionReason.UNKNOWN_ISSUER, "The token was not issued by a trusted issuer");
+            if (trace.enabled()) {
+                // the token's iss names an issuer, not a person: shown next to the trusted ones to make a typo visible
+                trace.step("issuer", unknown, Map.of("token_iss", String.valueOf(iss), "trusted",
+                        issuers.all().stream().map(TrustedIssuer::issuer).sorted().toList()));
+            }
+            return Mono.just(new Verification.Rejected(unknown));
+        }
+        if (trace.enabled()) {
+            trace.step("issuer", null, Map.of("issuer", issuer.id()));
         }
         JWSHeader header = jwt.getHeader();
         if (!issuer.algorithms().contains(header.getAlgorithm())) {
-            return rejected(RejectionReason.DISALLOWED_ALGORITHM, "The token's algorithm is not allowed");
+            Rejection disallowed = Rejection.of(RejectionReason.DISALLOWED_ALGORITHM, "The token's algorithm is not allowed");
+            if (trace.enabled()) {
+                trace.step("algorithm", disallowed, Map.of("alg", header.getAlgorithm().getName(), "allowed",
+                        issuer.algorithms().stream().map(JWSAlgorithm::getName).sorted().toList()));
+            }
+            return Mono.just(new Verification.Rejected(disallowed));
+        }
+        if (trace.enabled()) {
+            trace.step("algorithm", null, Map.of("alg", header.getAlgorithm().getName()));
         }
         if (!issuer.acceptsType(header.getType())) {
-            return rejected(RejectionReason.WRONG_TYPE, issuer.typ() == JwtProperties.TokenType.AT_JWT
+            return rejected(trace, "typ", RejectionReason.WRONG_TYPE, issuer.typ() == JwtProperties.TokenType.AT_JWT
                     ? "The token is not an access token (typ must be at+jwt)" : "The token is not an access token");
         }
+        trace.passed("typ");
         if (header.getKeyID() == null) {
-            return rejected(RejectionReason.MALFORMED, "The token names no key (kid)");
+            return rejected(trace, "key", RejectionReason.MALFORMED, "The token names no key (kid)");
         }
+        boolean remember = !trace.enabled();
         return issuer.keys().find(header.getKeyID()).map(lookup -> switch (lookup) {
-            case KeyLookup.Found found -> verifySigned(token, jwt, unverified, issuer, found.key(), header.getAlgorithm());
-            case KeyLookup.Unknown unknown -> reject(RejectionReason.UNKNOWN_KEY, "The token was signed with an unknown key");
-            case KeyLookup.Unavailable unavailable -> new Verification.Rejected(Rejection.retryable(
+            case KeyLookup.Found found -> {
+                if (trace.enabled()) {
+                    trace.step("key", null, Map.of("kid", found.key().keyId()));
+                }
+                yield verifySigned(token, jwt, unverified, issuer, found.key(), header.getAlgorithm(), trace, remember);
+            }
+            case KeyLookup.Unknown unknown -> {
+                Rejection rejection = Rejection.of(RejectionReason.UNKNOWN_KEY, "The token was signed with an unknown key");
+                if (trace.enabled()) {
+                    trace.step("key", rejection, Map.of("kid", header.getKeyID(), "issuer", issuer.id()));
+                }
+                yield new Verification.Rejected(rejection);
+            }
+            case KeyLookup.Unavailable unavailable -> failed(trace, "key", Rejection.retryable(
                     RejectionReason.KEYS_UNAVAILABLE, "Token keys are not available yet", KEYS_RETRY_AFTER));
         });
     }
 
+    /** @param remember whether a valid token goes into the cache (not when explaining) */
     private Verification verifySigned(String token, SignedJWT jwt, JWTClaimsSet claims, TrustedIssuer issuer,
-                                      TrustedKey key, JWSAlgorithm algorithm) {
+                                      TrustedKey key, JWSAlgorithm algorithm, VerificationTrace trace, boolean remember) {
         JWSVerifier verifier = key.verifierFor(algorithm);
         if (verifier == null) {
-            return reject(RejectionReason.BAD_SIGNATURE, "The token's signature does not verify");
+            return reject(trace, "signature", RejectionReason.BAD_SIGNATURE, "The token's signature does not verify");
         }
         boolean valid;
         try {
@@ -162,15 +208,23 @@ public final class AccessTokenVerifier {
         }
         (valid ? signaturesValid : signaturesInvalid).increment();
         if (!valid) {
-            return reject(RejectionReason.BAD_SIGNATURE, "The token's signature does not verify");
+            return reject(trace, "signature", RejectionReason.BAD_SIGNATURE, "The token's signature does not verify");
         }
+        trace.passed("signature");
         Instant now = clock.instant();
-        Rejection rejection = issuer.validator().validate(claims, now);
+        Rejection rejection = issuer.validator().validate(claims, now, trace);
         if (rejection != null) {
             return new Verification.Rejected(rejection);
         }
         Verification mapped = issuer.mapping().map(claims);
+        if (trace.enabled()) {
+            trace.step("identity_claims", mapped instanceof Verification.Rejected rejected ? rejected.rejection() : null,
+                    Map.of());
+        }
         if (!(mapped instanceof Verification.Verified verified)) {
+            return mapped;
+        }
+        if (!remember) {
             return mapped;
         }
         cache.put(token, verified.token(), issuer.id(), key.keyId());
@@ -195,10 +249,19 @@ public final class AccessTokenVerifier {
     }
 
     private static Mono<Verification> rejected(RejectionReason reason, String detail) {
-        return Mono.just(reject(reason, detail));
+        return Mono.just(new Verification.Rejected(Rejection.of(reason, detail)));
     }
 
-    private static Verification reject(RejectionReason reason, String detail) {
-        return new Verification.Rejected(Rejection.of(reason, detail));
+    private static Mono<Verification> rejected(VerificationTrace trace, String check, RejectionReason reason, String detail) {
+        return Mono.just(reject(trace, check, reason, detail));
+    }
+
+    private static Verification reject(VerificationTrace trace, String check, RejectionReason reason, String detail) {
+        return failed(trace, check, Rejection.of(reason, detail));
+    }
+
+    private static Verification failed(VerificationTrace trace, String check, Rejection rejection) {
+        trace.step(check, rejection, Map.of());
+        return new Verification.Rejected(rejection);
     }
 }

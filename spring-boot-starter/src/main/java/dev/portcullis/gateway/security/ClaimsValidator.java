@@ -4,6 +4,7 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import dev.portcullis.gateway.web.Rejection;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 
 /**
  * One rule a token's claims must satisfy. A failure is a value carrying the reason, never an exception, so that the
@@ -15,17 +16,62 @@ interface ClaimsValidator {
     /** @return null when the claims pass, else why they do not */
     Rejection validate(JWTClaimsSet claims, Instant now);
 
+    /** The check's name in a {@link VerificationTrace}. */
+    default String check() {
+        return "claims";
+    }
+
+    /** What the rule compared, for a {@link VerificationTrace}; asked only when one listens. */
+    default Map<String, Object> facts(JWTClaimsSet claims, Instant now) {
+        return Map.of();
+    }
+
+    /** Validates and tells the trace; stops at the first failure. */
+    default Rejection validate(JWTClaimsSet claims, Instant now, VerificationTrace trace) {
+        Rejection rejection = validate(claims, now);
+        if (trace.enabled()) {
+            trace.step(check(), rejection, facts(claims, now));
+        }
+        return rejection;
+    }
+
     /** Runs the validators in order and returns the first failure. */
     static ClaimsValidator delegating(List<ClaimsValidator> validators) {
-        List<ClaimsValidator> copy = List.copyOf(validators);
-        return (claims, now) -> {
-            for (ClaimsValidator validator : copy) {
+        return new DelegatingClaimsValidator(validators);
+    }
+
+    /** The validators in order; each reports its own step to a trace. */
+    final class DelegatingClaimsValidator implements ClaimsValidator {
+
+        private final ClaimsValidator[] validators;
+
+        DelegatingClaimsValidator(List<ClaimsValidator> validators) {
+            this.validators = validators.toArray(ClaimsValidator[]::new);
+        }
+
+        @Override
+        public Rejection validate(JWTClaimsSet claims, Instant now) {
+            for (ClaimsValidator validator : validators) {
                 Rejection rejection = validator.validate(claims, now);
                 if (rejection != null) {
                     return rejection;
                 }
             }
             return null;
-        };
+        }
+
+        @Override
+        public Rejection validate(JWTClaimsSet claims, Instant now, VerificationTrace trace) {
+            if (!trace.enabled()) {
+                return validate(claims, now);
+            }
+            for (ClaimsValidator validator : validators) {
+                Rejection rejection = validator.validate(claims, now, trace);
+                if (rejection != null) {
+                    return rejection;
+                }
+            }
+            return null;
+        }
     }
 }

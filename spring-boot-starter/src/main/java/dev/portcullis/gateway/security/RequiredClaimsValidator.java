@@ -6,6 +6,8 @@ import dev.portcullis.gateway.web.Rejection;
 import dev.portcullis.gateway.web.RejectionReason;
 import java.text.ParseException;
 import java.time.Instant;
+import java.util.List;
+import java.util.Map;
 
 /**
  * {@code exp} and {@code iat} must be present and of the right JSON type. (The subject and token id are read where
@@ -26,6 +28,16 @@ final class RequiredClaimsValidator implements ClaimsValidator {
         } catch (ParseException wrongType) {
             return Rejection.of(RejectionReason.MALFORMED, "A registered claim has the wrong type");
         }
+    }
+
+    @Override
+    public String check() {
+        return "required_claims";
+    }
+
+    @Override
+    public Map<String, Object> facts(JWTClaimsSet claims, Instant now) {
+        return Map.of("required", List.of(TokenClaims.EXPIRES_AT, TokenClaims.ISSUED_AT));
     }
 
     private static Rejection missing(String claim) {

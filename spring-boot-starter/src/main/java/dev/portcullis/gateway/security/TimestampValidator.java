@@ -6,6 +6,8 @@ import dev.portcullis.gateway.web.RejectionReason;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * {@code exp} in the future, {@code nbf} and {@code iat} not in the future, each with the same clock skew: clocks of
@@ -34,5 +36,28 @@ final class TimestampValidator implements ClaimsValidator {
             return Rejection.of(RejectionReason.NOT_YET_VALID, "The access token was issued in the future");
         }
         return null;
+    }
+
+    @Override
+    public String check() {
+        return "timestamps";
+    }
+
+    /** The instants compared, and the skew they were compared with: all an operator needs to see a clock problem. */
+    @Override
+    public Map<String, Object> facts(JWTClaimsSet claims, Instant now) {
+        Map<String, Object> facts = new LinkedHashMap<>();
+        facts.put("now", now.toString());
+        facts.put("clock_skew_seconds", skew.toSeconds());
+        put(facts, "exp", claims.getExpirationTime());
+        put(facts, "nbf", claims.getNotBeforeTime());
+        put(facts, "iat", claims.getIssueTime());
+        return facts;
+    }
+
+    private static void put(Map<String, Object> facts, String name, Date value) {
+        if (value != null) {
+            facts.put(name, value.toInstant().toString());
+        }
     }
 }

@@ -6,6 +6,7 @@ import dev.portcullis.gateway.web.RejectionReason;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
+import java.util.Map;
 
 /**
  * {@code exp - iat} must not exceed {@code portcullis.jwt.max-token-lifetime}. The bound is what makes revocation
@@ -32,5 +33,21 @@ final class TokenLifetimeValidator implements ClaimsValidator {
                     "The token's lifetime (exp - iat) is longer than this gateway accepts (" + maxLifetime.toSeconds() + " s)");
         }
         return null;
+    }
+
+    @Override
+    public String check() {
+        return "lifetime";
+    }
+
+    @Override
+    public Map<String, Object> facts(JWTClaimsSet claims, Instant now) {
+        Date issuedAt = claims.getIssueTime();
+        Date expiresAt = claims.getExpirationTime();
+        if (issuedAt == null || expiresAt == null) {
+            return Map.of("max_lifetime_seconds", maxLifetime.toSeconds());
+        }
+        return Map.of("max_lifetime_seconds", maxLifetime.toSeconds(),
+                "lifetime_seconds", Duration.between(issuedAt.toInstant(), expiresAt.toInstant()).toSeconds());
     }
 }

@@ -40,7 +40,7 @@ public final class PathNormalizationWebFilter implements WebFilter, Ordered {
     }
 
     /** @return why the path is refused, or null when it is unambiguous */
-    static String problemWith(String rawPath, PathContainer path) {
+    public static String problemWith(String rawPath, PathContainer path) {
         if (rawPath.isEmpty() || rawPath.charAt(0) != '/') {
             return "The request path must start with '/'";
         }

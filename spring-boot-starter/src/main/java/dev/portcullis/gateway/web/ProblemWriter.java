@@ -13,8 +13,10 @@ import reactor.core.publisher.Mono;
 
 /**
  * Writes RFC 9457 problem documents, with RFC 6750 {@code WWW-Authenticate} for token errors and {@code Retry-After}
- * where a retry makes sense. The body is built by hand: it has a few fixed members (the request and trace ids last) and must not cost a JSON mapper on
- * the hot path of a rejection flood.
+ * where a retry makes sense. A rejection's document carries the extension member {@code reason}, the stable
+ * {@link RejectionReason#tag()} (the same code as the access log, the metrics and the explain endpoint). The body is
+ * built by hand: it has a few fixed members (the request and trace ids last) and must not cost a JSON mapper on the hot
+ * path of a rejection flood.
  */
 public final class ProblemWriter {
 
@@ -33,43 +35,75 @@ public final class ProblemWriter {
         }
         RejectionReason reason = rejection.reason();
         HttpHeaders headers = response.getHeaders();
-        if (reason.status().value() == 401 || reason.bearerError() != null) {
-            String challenge = wwwAuthenticate(reason, rejection.detail());
-            // RFC 9470 step-up parameters (acr_values, max_age) follow the RFC 6750 ones
-            headers.set(HttpHeaders.WWW_AUTHENTICATE,
-                    rejection.challenge() == null ? challenge : challenge + ", " + rejection.challenge());
+        String challenge = challenge(rejection);
+        if (challenge != null) {
+            headers.set(HttpHeaders.WWW_AUTHENTICATE, challenge);
         }
-        if (rejection.retryAfter() != null) {
-            headers.set(HttpHeaders.RETRY_AFTER, Long.toString(Math.max(1, ceilSeconds(rejection.retryAfter()))));
+        String retryAfter = retryAfter(rejection);
+        if (retryAfter != null) {
+            headers.set(HttpHeaders.RETRY_AFTER, retryAfter);
         }
-        return write(exchange, reason.status(), reason.problemType(), reason.title(), rejection.detail());
+        return write(exchange, reason.status(), reason.problemType(), reason.title(), rejection.detail(), reason.tag());
+    }
+
+    /** The {@code WWW-Authenticate} value a rejection is answered with, or null when it gets none. */
+    public static String challenge(Rejection rejection) {
+        RejectionReason reason = rejection.reason();
+        if (reason.status().value() != 401 && reason.bearerError() == null) {
+            return null;
+        }
+        String challenge = wwwAuthenticate(reason, rejection.detail());
+        // RFC 9470 step-up parameters (acr_values, max_age) follow the RFC 6750 ones
+        return rejection.challenge() == null ? challenge : challenge + ", " + rejection.challenge();
+    }
+
+    /** The {@code Retry-After} value (whole seconds, at least 1) a rejection is answered with, or null. */
+    public static String retryAfter(Rejection rejection) {
+        return rejection.retryAfter() == null ? null : Long.toString(Math.max(1, ceilSeconds(rejection.retryAfter())));
     }
 
     /** Writes a problem document with the given parts; the caller sets any extra headers first. */
     public static Mono<Void> write(ServerWebExchange exchange, HttpStatusCode status, URI type, String title, String detail) {
+        return write(exchange, status, type, title, detail, null);
+    }
+
+    /**
+     * @param reason the {@link RejectionReason#tag()} for the {@code reason} member, which clients and the explain
+     *               endpoint match on; null for errors that are not a rejection (an unexpected 500)
+     */
+    static Mono<Void> write(ServerWebExchange exchange, HttpStatusCode status, URI type, String title, String detail,
+                            String reason) {
         ServerHttpResponse response = exchange.getResponse();
         response.setStatusCode(status);
         response.getHeaders().setContentType(PROBLEM_JSON);
         response.getHeaders().setCacheControl("no-store");
         Object requestId = exchange.getAttribute(EdgeAttributes.REQUEST_ID);
+        TraceParent trace = exchange.getAttribute(EdgeAttributes.TRACE);
+        String json = json(type, title, status, detail, reason, requestId, trace == null ? null : trace.traceId());
+        byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
+        response.getHeaders().setContentLength(bytes.length);
+        DataBuffer buffer = response.bufferFactory().wrap(bytes);
+        return response.writeWith(Mono.just(buffer));
+    }
+
+    private static String json(URI type, String title, HttpStatusCode status, String detail, String reason,
+                               Object requestId, String traceId) {
         StringBuilder json = new StringBuilder(256)
                 .append("{\"type\":\"").append(escape(type.toString()))
                 .append("\",\"title\":\"").append(escape(title))
                 .append("\",\"status\":").append(status.value())
                 .append(",\"detail\":\"").append(escape(detail)).append('"');
+        if (reason != null) {
+            json.append(",\"reason\":\"").append(escape(reason)).append('"');
+        }
         if (requestId != null) {
             json.append(",\"request_id\":\"").append(escape(requestId.toString())).append('"');
         }
-        TraceParent trace = exchange.getAttribute(EdgeAttributes.TRACE);
-        if (trace != null) {
+        if (traceId != null) {
             // 32 hex digits, nothing to escape
-            json.append(",\"trace_id\":\"").append(trace.traceId()).append('"');
+            json.append(",\"trace_id\":\"").append(traceId).append('"');
         }
-        json.append('}');
-        byte[] bytes = json.toString().getBytes(StandardCharsets.UTF_8);
-        response.getHeaders().setContentLength(bytes.length);
-        DataBuffer buffer = response.bufferFactory().wrap(bytes);
-        return response.writeWith(Mono.just(buffer));
+        return json.append('}').toString();
     }
 
     static String wwwAuthenticate(RejectionReason reason, String detail) {
