@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The published revocation guarantee is measured: each message is timed from the issue instant it carries to its
  * application here ({@code portcullis.revocation.lag}, against the edge's clock), and the channel's last sign of life
- * has an age ({@code portcullis.revocation.view.heartbeat.age}).
+ * has an age ({@code portcullis.revocation.view.heartbeat.age.seconds}).
  */
 class RevocationLagIntegrationTest extends GatewayIntegrationTest {
 

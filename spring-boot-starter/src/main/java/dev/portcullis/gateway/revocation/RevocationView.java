@@ -61,7 +61,7 @@ import reactor.core.publisher.Mono;
  *
  * <p>How the promise is watched: {@code portcullis.revocation.lag} times each message from the instant its issuer
  * decided the revocation (carried in the message) to its application here; {@code
- * portcullis.revocation.view.heartbeat.age} is the age of the last heartbeat answer or message on the subscription.
+ * portcullis.revocation.view.heartbeat.age.seconds} is the age of the last heartbeat answer or message on the subscription.
  * {@link RevocationListener}s are told of every revocation applied (open streams close on it).
  */
 public final class RevocationView implements SmartLifecycle {
@@ -146,9 +146,8 @@ public final class RevocationView implements SmartLifecycle {
         this.lagUnmeasured = Counter.builder("portcullis.revocation.lag.unmeasured")
                 .description("Revocation messages applied without an issue instant (an issuer older than the lag metric)")
                 .register(meters);
-        Gauge.builder("portcullis.revocation.view.heartbeat.age", this, RevocationView::heartbeatAgeSeconds)
+        Gauge.builder("portcullis.revocation.view.heartbeat.age.seconds", this, RevocationView::heartbeatAgeSeconds)
                 .description("Seconds since the revocation subscription last answered a heartbeat or brought a message")
-                .baseUnit("seconds")
                 .register(meters);
     }
 
