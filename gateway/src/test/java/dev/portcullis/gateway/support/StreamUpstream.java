@@ -17,7 +17,8 @@ import reactor.netty.http.websocket.WebsocketOutbound;
  * and SSE request, the close status of each WebSocket, and how many SSE streams the gateway cancelled.
  * <ul>
  *   <li>{@code /it/ws/**}: echoes every text message with {@code echo:} before it;</li>
- *   <li>{@code /it/sse/**}: an endless {@code text/event-stream}, one event {@code tick-<n>} every 50 ms.</li>
+ *   <li>{@code /it/sse/**}: an endless {@code text/event-stream}, one event {@code tick-<n>} every 50 ms;
+ *       {@code /it/sse/finite} ends it after ten.</li>
  * </ul>
  */
 public final class StreamUpstream {
@@ -41,8 +42,12 @@ public final class StreamUpstream {
                             .ws("/it/ws/{rest}", StreamUpstream::echo)
                             .get("/it/sse/{rest}", (request, response) -> {
                                 requests.add(copy(request.requestHeaders()));
+                                Flux<Long> ticks = Flux.interval(Duration.ofMillis(50));
+                                if ("finite".equals(request.param("rest"))) {
+                                    ticks = ticks.take(10);
+                                }
                                 return response.header("Content-Type", "text/event-stream")
-                                        .sendString(Flux.interval(Duration.ofMillis(50)).map(n -> "data: tick-" + n + "\n\n")
+                                        .sendString(ticks.map(n -> "data: tick-" + n + "\n\n")
                                                 .doOnCancel(cancelledEventStreams::incrementAndGet));
                             }))
                     .bindNow();
