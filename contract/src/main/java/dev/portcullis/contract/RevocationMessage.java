@@ -13,17 +13,29 @@ import java.util.Optional;
  * {@code jti@partner-sas <jti> ...}, {@code sub@partner-sas <sub> ...} (its key is then
  * {@code {revoked}:iss:<id>:...}, see {@link RevocationKeys#ISSUER_PREFIX}).
  * {@code sequence} is the value {@link RevocationScript} gave {@link RevocationKeys#SEQUENCE_KEY} when it wrote this
- * revocation (1, 2, 3, … with no holes), so a receiver that sees it jump knows it missed a message. Messages of the
- * earlier three-field format (no sequence) still decode, with {@link #NO_SEQUENCE}: they are applied but say nothing
- * about gaps. Anything else decodes to nothing rather than an exception.
+ * revocation (1, 2, 3, … with no holes), so a receiver that sees it jump knows it missed a message. An optional fifth
+ * field, {@code <issued-at epoch ms>}, is the instant the issuer decided the revocation: a receiver measures from it
+ * how long the revocation took to hold ({@code portcullis.revocation.lag}):
+ * <pre>
+ *   jti &lt;jti&gt; &lt;expires-at epoch ms&gt; &lt;sequence&gt; &lt;issued-at epoch ms&gt;
+ * </pre>
+ * Messages of the earlier formats still decode: three fields (no sequence) with {@link #NO_SEQUENCE}, applied but
+ * saying nothing about gaps; four fields (no issue instant) with {@link #NO_ISSUE_INSTANT}, applied but not measured.
+ * A gateway older than the fifth field ignores such a message as unparseable and repairs the miss with a resync
+ * (its sequence check notices it), so gateways are upgraded before the issuer. Anything else decodes to nothing
+ * rather than an exception.
  */
 public sealed interface RevocationMessage {
 
     /** The sequence of a message written before sequences existed, or of one not yet written. */
     long NO_SEQUENCE = 0;
 
+    /** The issue instant of a message written before issue instants were carried. */
+    long NO_ISSUE_INSTANT = 0;
+
     /** One access token revoked until it expires. */
-    record TokenRevoked(String jti, long expiresAtEpochMilli, long sequence, String issuer) implements RevocationMessage {
+    record TokenRevoked(String jti, long expiresAtEpochMilli, long sequence, String issuer, long issuedAtEpochMilli)
+            implements RevocationMessage {
         /** A revocation to be written; {@link RevocationScript} assigns its sequence. */
         public TokenRevoked(String jti, long expiresAtEpochMilli) {
             this(jti, expiresAtEpochMilli, NO_SEQUENCE, null);
@@ -32,6 +44,16 @@ public sealed interface RevocationMessage {
         /** A revocation of Portcullis' own issuer's token. */
         public TokenRevoked(String jti, long expiresAtEpochMilli, long sequence) {
             this(jti, expiresAtEpochMilli, sequence, null);
+        }
+
+        /** A revocation without an issue instant. */
+        public TokenRevoked(String jti, long expiresAtEpochMilli, long sequence, String issuer) {
+            this(jti, expiresAtEpochMilli, sequence, issuer, NO_ISSUE_INSTANT);
+        }
+
+        /** This revocation, decided at {@code epochMilli}. */
+        public TokenRevoked issuedAt(long epochMilli) {
+            return new TokenRevoked(jti, expiresAtEpochMilli, sequence, issuer, epochMilli);
         }
 
         @Override
@@ -51,7 +73,8 @@ public sealed interface RevocationMessage {
     }
 
     /** Every token of a subject issued at or before {@code revokedAtEpochMilli} revoked. */
-    record SubjectRevoked(String subject, long revokedAtEpochMilli, long sequence, String issuer) implements RevocationMessage {
+    record SubjectRevoked(String subject, long revokedAtEpochMilli, long sequence, String issuer, long issuedAtEpochMilli)
+            implements RevocationMessage {
         /** A revocation to be written; {@link RevocationScript} assigns its sequence. */
         public SubjectRevoked(String subject, long revokedAtEpochMilli) {
             this(subject, revokedAtEpochMilli, NO_SEQUENCE, null);
@@ -60,6 +83,16 @@ public sealed interface RevocationMessage {
         /** A revoke-all of a subject of Portcullis' own issuer. */
         public SubjectRevoked(String subject, long revokedAtEpochMilli, long sequence) {
             this(subject, revokedAtEpochMilli, sequence, null);
+        }
+
+        /** A revoke-all without an issue instant. */
+        public SubjectRevoked(String subject, long revokedAtEpochMilli, long sequence, String issuer) {
+            this(subject, revokedAtEpochMilli, sequence, issuer, NO_ISSUE_INSTANT);
+        }
+
+        /** This revoke-all, decided at {@code epochMilli}. */
+        public SubjectRevoked issuedAt(long epochMilli) {
+            return new SubjectRevoked(subject, revokedAtEpochMilli, sequence, issuer, epochMilli);
         }
 
         @Override
@@ -85,6 +118,9 @@ public sealed interface RevocationMessage {
     /** The sequence this revocation got, or {@link #NO_SEQUENCE}. */
     long sequence();
 
+    /** When the issuer decided this revocation (epoch ms), or {@link #NO_ISSUE_INSTANT}. */
+    long issuedAtEpochMilli();
+
     /** The Redis key that holds this revocation. */
     String key();
 
@@ -96,7 +132,11 @@ public sealed interface RevocationMessage {
 
     /** The whole line, as published. */
     default String encode() {
-        return sequence() == NO_SEQUENCE ? encodeWithoutSequence() : encodeWithoutSequence() + " " + sequence();
+        if (sequence() == NO_SEQUENCE) {
+            return encodeWithoutSequence(); // the issue instant rides after the sequence, so it needs one
+        }
+        String line = encodeWithoutSequence() + " " + sequence();
+        return issuedAtEpochMilli() == NO_ISSUE_INSTANT ? line : line + " " + issuedAtEpochMilli();
     }
 
     /** Parses a message; anything not in the wire format gives an empty result rather than an exception. */
@@ -105,16 +145,23 @@ public sealed interface RevocationMessage {
             return Optional.empty();
         }
         String[] parts = message.split(" ", -1);
-        if ((parts.length != 3 && parts.length != 4) || parts[1].isEmpty()) {
+        if (parts.length < 3 || parts.length > 5 || parts[1].isEmpty()) {
             return Optional.empty();
         }
         long instant;
         long sequence = NO_SEQUENCE;
+        long issuedAt = NO_ISSUE_INSTANT;
         try {
             instant = Long.parseLong(parts[2]);
-            if (parts.length == 4) {
+            if (parts.length >= 4) {
                 sequence = Long.parseLong(parts[3]);
                 if (sequence <= NO_SEQUENCE) {
+                    return Optional.empty();
+                }
+            }
+            if (parts.length == 5) {
+                issuedAt = Long.parseLong(parts[4]);
+                if (issuedAt <= NO_ISSUE_INSTANT) {
                     return Optional.empty();
                 }
             }
@@ -132,8 +179,8 @@ public sealed interface RevocationMessage {
             }
         }
         return switch (kind) {
-            case "jti" -> Optional.of(new TokenRevoked(parts[1], instant, sequence, issuer));
-            case "sub" -> Optional.of(new SubjectRevoked(parts[1], instant, sequence, issuer));
+            case "jti" -> Optional.of(new TokenRevoked(parts[1], instant, sequence, issuer, issuedAt));
+            case "sub" -> Optional.of(new SubjectRevoked(parts[1], instant, sequence, issuer, issuedAt));
             default -> Optional.empty();
         };
     }

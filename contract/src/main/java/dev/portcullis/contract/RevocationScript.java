@@ -1,6 +1,7 @@
 package dev.portcullis.contract;
 
 import java.time.Duration;
+import java.util.Arrays;
 
 /**
  * The one way a revocation is written: a Lua script that, in a single atomic step, bumps
@@ -15,11 +16,18 @@ import java.time.Duration;
  */
 public final class RevocationScript {
 
-    /** KEYS: revocation key, sequence key. ARGV: value, TTL ms, channel, message without its sequence. Returns the sequence. */
+    /**
+     * KEYS: revocation key, sequence key. ARGV: value, TTL ms, channel, message without its sequence, and optionally the
+     * issue instant (epoch ms), published after the sequence. Returns the sequence.
+     */
     public static final String LUA = """
             local seq = redis.call('INCR', KEYS[2])
             redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-            redis.call('PUBLISH', ARGV[3], ARGV[4] .. ' ' .. string.format('%d', seq))
+            local line = ARGV[4] .. ' ' .. string.format('%d', seq)
+            if ARGV[5] then
+              line = line .. ' ' .. ARGV[5]
+            end
+            redis.call('PUBLISH', ARGV[3], line)
             return seq
             """;
 
@@ -31,11 +39,20 @@ public final class RevocationScript {
         return new String[] {revocation.key(), RevocationKeys.SEQUENCE_KEY};
     }
 
-    /** The script's ARGV: {@code revocation} kept for {@code ttl}, announced on {@code channel}. */
+    /**
+     * The script's ARGV: {@code revocation} kept for {@code ttl}, announced on {@code channel}, with its issue instant
+     * when it has one.
+     */
     public static String[] arguments(RevocationMessage revocation, Duration ttl, String channel) {
         if (ttl.toMillis() <= 0) {
             throw new IllegalArgumentException("a revocation needs a positive TTL, was " + ttl);
         }
-        return new String[] {revocation.value(), Long.toString(ttl.toMillis()), channel, revocation.encodeWithoutSequence()};
+        String[] arguments = {revocation.value(), Long.toString(ttl.toMillis()), channel, revocation.encodeWithoutSequence()};
+        if (revocation.issuedAtEpochMilli() == RevocationMessage.NO_ISSUE_INSTANT) {
+            return arguments;
+        }
+        String[] withInstant = Arrays.copyOf(arguments, 5);
+        withInstant[4] = Long.toString(revocation.issuedAtEpochMilli());
+        return withInstant;
     }
 }

@@ -58,7 +58,7 @@ class RevocationContractTest {
         assertThat(RevocationMessage.decode("jti j1 42 0")).isEmpty();
         assertThat(RevocationMessage.decode("jti j1 42 -3")).isEmpty();
         assertThat(RevocationMessage.decode("jti j1 42 x")).isEmpty();
-        assertThat(RevocationMessage.decode("jti j1 42 7 9")).isEmpty();
+        assertThat(RevocationMessage.decode("jti j1 42 7 9 1")).isEmpty();
         assertThat(RevocationMessage.decode("jti j1")).isEmpty();
         assertThat(RevocationMessage.decode("jti j1 x")).isEmpty();
         assertThat(RevocationMessage.decode("xyz j1 1")).isEmpty();
@@ -99,6 +99,27 @@ class RevocationContractTest {
                 .contains(new RevocationMessage.TokenRevoked("j1", 42L, RevocationMessage.NO_SEQUENCE));
         assertThat(RevocationMessage.decode("sub s1 43")).get().extracting(RevocationMessage::sequence)
                 .isEqualTo(RevocationMessage.NO_SEQUENCE);
+    }
+
+    @Test
+    void theIssueInstantRidesAfterTheSequenceAndMessagesWithoutItStillDecode() {
+        var token = new RevocationMessage.TokenRevoked("j1", 42L, 7L).issuedAt(1_700_000_000_123L);
+        var partner = new RevocationMessage.SubjectRevoked("u-1", 43L, 9L, "partner-sas").issuedAt(1_700_000_000_456L);
+        assertThat(token.encode()).isEqualTo("jti j1 42 7 1700000000123");
+        assertThat(partner.encode()).isEqualTo("sub@partner-sas u-1 43 9 1700000000456");
+        assertThat(RevocationMessage.decode(token.encode())).contains(token);
+        assertThat(RevocationMessage.decode(partner.encode())).contains(partner);
+        // the four-field format of the previous release: applied, with no instant to measure from
+        assertThat(RevocationMessage.decode("jti j1 42 7")).get().extracting(RevocationMessage::issuedAtEpochMilli)
+                .isEqualTo(RevocationMessage.NO_ISSUE_INSTANT);
+        assertThat(RevocationMessage.decode("jti j1 42 7 0")).isEmpty();
+        assertThat(RevocationMessage.decode("jti j1 42 7 x")).isEmpty();
+        assertThat(RevocationMessage.decode("jti j1 42 7 1 2")).isEmpty();
+        // the script publishes the instant after the sequence it assigns, and writers without one are unchanged
+        assertThat(RevocationScript.arguments(new RevocationMessage.TokenRevoked("j1", 42L).issuedAt(41L),
+                java.time.Duration.ofSeconds(1), "c")).containsExactly("1", "1000", "c", "jti j1 42", "41");
+        assertThat(RevocationScript.arguments(new RevocationMessage.TokenRevoked("j1", 42L), java.time.Duration.ofSeconds(1), "c"))
+                .hasSize(4);
     }
 
     @Test

@@ -80,7 +80,9 @@ public final class RevocationStore {
         if (ttl <= 0) {
             return Mono.empty(); // already past exp + skew: every verifier refuses it on its own
         }
-        return write(new RevocationMessage.TokenRevoked(jti, expiresAt.toEpochMilli()), Duration.ofMillis(ttl)).then();
+        // the issue instant rides in the message: every gateway measures from it how long the revocation took to hold
+        return write(new RevocationMessage.TokenRevoked(jti, expiresAt.toEpochMilli()).issuedAt(clock.millis()),
+                Duration.ofMillis(ttl)).then();
     }
 
     /**
@@ -88,7 +90,7 @@ public final class RevocationStore {
      */
     public Mono<Long> revokeSubject(String subject) {
         long now = clock.millis();
-        return write(new RevocationMessage.SubjectRevoked(subject, now), subjectTtl).thenReturn(now);
+        return write(new RevocationMessage.SubjectRevoked(subject, now).issuedAt(now), subjectTtl).thenReturn(now);
     }
 
     private static Counter writes(MeterRegistry meters, String outcome) {

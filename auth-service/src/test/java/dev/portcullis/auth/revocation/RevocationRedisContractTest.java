@@ -69,9 +69,10 @@ class RevocationRedisContractTest extends AuthServiceTestBase {
         assertThat(redis.get("{revoked}:seq")).isEqualTo("1");
         assertThat(redis.ttl("{revoked}:seq")).as("the sequence never expires").isEqualTo(-1L);
         await().atMost(Duration.ofSeconds(5)).until(() -> !messages.isEmpty());
-        assertThat(messages).containsExactly("jti " + jti + " " + expMs + " 1");
+        // the issue instant (the auth service's clock at the logout) rides after the sequence
+        assertThat(messages).containsExactly("jti " + jti + " " + expMs + " 1 1900000000000");
         assertThat(RevocationMessage.decode(messages.getFirst()))
-                .contains(new RevocationMessage.TokenRevoked(jti, expMs, 1));
+                .contains(new RevocationMessage.TokenRevoked(jti, expMs, 1).issuedAt(1_900_000_000_000L));
     }
 
     @Test
@@ -85,9 +86,9 @@ class RevocationRedisContractTest extends AuthServiceTestBase {
         // the shared bound portcullis.auth.max-token-lifetime (1 h, what the gateway accepts) + 30 s skew
         assertThat(redis.pttl("{revoked}:sub:u-bob")).isBetween(3_625_000L, 3_630_000L);
         await().atMost(Duration.ofSeconds(5)).until(() -> !messages.isEmpty());
-        assertThat(messages).containsExactly("sub u-bob 1900000000123 1");
+        assertThat(messages).containsExactly("sub u-bob 1900000000123 1 1900000000123");
         assertThat(RevocationMessage.decode(messages.getFirst()))
-                .contains(new RevocationMessage.SubjectRevoked("u-bob", 1_900_000_000_123L, 1));
+                .contains(new RevocationMessage.SubjectRevoked("u-bob", 1_900_000_000_123L, 1).issuedAt(1_900_000_000_123L));
     }
 
     @Test

@@ -67,10 +67,10 @@ class RevocationScriptTest {
             assertThat(sequence(redis)).isEqualTo(before + 2);
             await().atMost(Duration.ofSeconds(5)).until(() -> messages.size() == 2);
             assertThat(messages).containsExactly(
-                    "jti j-" + deployment + " " + expiresAt.toEpochMilli() + " " + (before + 1),
-                    "sub u-" + deployment + " 1900000000123 " + (before + 2));
-            assertThat(RevocationMessage.decode(messages.get(1)))
-                    .contains(new RevocationMessage.SubjectRevoked("u-" + deployment, 1_900_000_000_123L, before + 2));
+                    "jti j-" + deployment + " " + expiresAt.toEpochMilli() + " " + (before + 1) + " 1900000000123",
+                    "sub u-" + deployment + " 1900000000123 " + (before + 2) + " 1900000000123");
+            assertThat(RevocationMessage.decode(messages.get(1))).contains(new RevocationMessage.SubjectRevoked(
+                    "u-" + deployment, 1_900_000_000_123L, before + 2).issuedAt(1_900_000_000_123L));
         }
     }
 

@@ -63,6 +63,7 @@ public final class TestRoutes implements ApplicationContextInitializer<Configura
         }
         routes.put("portcullis-test.upstream-url", GatewayIntegrationTest.upstream.baseUrl());
         routes.put("portcullis-test.closed-port", Integer.toString(CLOSED_PORT));
+        routes.put("portcullis-test.stream-port", Integer.toString(StreamUpstream.port()));
         sources.addBefore(shipped.getName(), new MapPropertySource("gateway-test-routes", routes));
     }
 

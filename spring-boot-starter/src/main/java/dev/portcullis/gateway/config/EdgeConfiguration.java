@@ -35,6 +35,10 @@ import dev.portcullis.gateway.security.TrustedIssuer;
 import dev.portcullis.gateway.security.TrustedIssuers;
 import dev.portcullis.gateway.security.VerificationFailureBudget;
 import dev.portcullis.gateway.security.VerifiedTokenCache;
+import dev.portcullis.gateway.streams.EventStreamLifetimeGlobalFilter;
+import dev.portcullis.gateway.streams.OpenStreams;
+import dev.portcullis.gateway.streams.StreamClosingWebSocketService;
+import dev.portcullis.gateway.streams.StreamProperties;
 import dev.portcullis.gateway.web.ClientAddressResolver;
 import dev.portcullis.gateway.web.ForwardedHopHeadersFilter;
 import dev.portcullis.gateway.web.RequestHeadScreen;
@@ -73,13 +77,15 @@ import org.springframework.util.StringUtils;
  * <pre>
  *   (Netty) RequestLineGuard -> AccessLog (request id, trace) -> HeaderSize -> ForwardedHeaders -> PathNormalization -> (route match)
  *     -> RouteMethods -> Authentication (token cache, failure budget, verify, revocation, policy) -> RateLimit
- *     -> IdentityHeaders -> UpstreamResilience -> route filters -> (header filters; trace context, IdentitySignature last) -> upstream
+ *     -> EventStreamLifetime -> IdentityHeaders -> UpstreamResilience -> route filters
+ *     -> (header filters; trace context, IdentitySignature last) -> upstream (WebSocket upgrades via
+ *     StreamClosingWebSocketService)
  * </pre>
  */
 @AutoConfiguration
 @EnableConfigurationProperties({JwtProperties.class, RedisProperties.class, RevocationProperties.class,
         RateLimitProperties.class, IdentitySigningProperties.class, HttpEdgeProperties.class, ResilienceProperties.class,
-        ConfigReloadProperties.class, ExplainProperties.class})
+        ConfigReloadProperties.class, ExplainProperties.class, StreamProperties.class})
 public class EdgeConfiguration {
 
     @Bean
@@ -158,6 +164,31 @@ public class EdgeConfiguration {
         view.onRedisAnswered(lookup::redisAnswered);
         return new DelegatingRevocationChecker(
                 revocation.mode() == RevocationProperties.Mode.VIEW ? view : null, lookup, meters);
+    }
+
+    // --- streams that end with their token ------------------------------------------------------------------
+
+    @Bean
+    OpenStreams openStreams(StreamProperties streams, DelegatingRevocationChecker revocation, RevocationView view,
+                            JwtProperties jwt, Clock clock, MeterRegistry meters) {
+        var issuers = jwt.trustedIssuers();
+        Duration largestSkew = jwt.largestClockSkew();
+        OpenStreams open = new OpenStreams(streams, revocation,
+                issuer -> issuers.containsKey(issuer) ? issuers.get(issuer).clockSkew() : largestSkew, clock, meters);
+        // the view hears every revocation on every instance (in lookup mode too), and resyncs repair missed messages
+        view.addListener(open);
+        return open;
+    }
+
+    @Bean
+    EventStreamLifetimeGlobalFilter eventStreamLifetimeGlobalFilter(OpenStreams streams) {
+        return new EventStreamLifetimeGlobalFilter(streams);
+    }
+
+    /** Static, as a post-processor must be; the registry is looked up at the first upgrade. */
+    @Bean
+    static StreamClosingWebSocketService.PostProcessor streamClosingWebSocketService(ObjectProvider<OpenStreams> streams) {
+        return new StreamClosingWebSocketService.PostProcessor(streams::getObject);
     }
 
     // --- policy, rate limits, identity, upstreams -----------------------------------------------------------

@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeoutException;
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
@@ -24,6 +25,7 @@ import org.springframework.core.Ordered;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
+import org.springframework.http.MediaType;
 import org.springframework.web.server.ResponseStatusException;
 import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Mono;
@@ -86,18 +88,25 @@ public final class UpstreamResilienceGlobalFilter implements GlobalFilter, Order
         Mono<Void> call = retryable
                 ? withRetries(exchange, chain, retries, properties.retryBackoff())
                 : chain.filter(exchange);
+        // A stream (a WebSocket session, an SSE response) is judged when its response starts: it lasts as long as the
+        // client stays, and judged at its end every stream would be a slow call that opens the route's breaker.
+        AtomicBoolean judged = new AtomicBoolean();
+        exchange.getResponse().beforeCommit(() -> {
+            if (isStream(exchange) && judged.compareAndSet(false, true)) {
+                judge(exchange, breaker, start);
+            }
+            return Mono.empty();
+        });
         return call
                 .then(Mono.<Void>fromRunnable(() -> {
-                    HttpStatusCode status = exchange.getResponse().getStatusCode();
-                    long took = breaker.getCurrentTimestamp() - start;
-                    if (status != null && UPSTREAM_FAILURES.contains(status.value())) {
-                        breaker.onError(took, breaker.getTimestampUnit(), new UpstreamStatusException(status.value()));
-                    } else {
-                        breaker.onSuccess(took, breaker.getTimestampUnit());
+                    if (judged.compareAndSet(false, true)) {
+                        judge(exchange, breaker, start);
                     }
                 }))
                 .onErrorResume(error -> {
-                    breaker.onError(breaker.getCurrentTimestamp() - start, breaker.getTimestampUnit(), error);
+                    if (judged.compareAndSet(false, true)) {
+                        breaker.onError(breaker.getCurrentTimestamp() - start, breaker.getTimestampUnit(), error);
+                    }
                     if (exchange.getResponse().isCommitted()) {
                         return Mono.error(error);
                     }
@@ -111,7 +120,30 @@ public final class UpstreamResilienceGlobalFilter implements GlobalFilter, Order
                     }
                     return Mono.error(error);
                 })
-                .doOnCancel(breaker::releasePermission);
+                // a stream the client left was judged already; any other call cancelled gives its permission back
+                .doOnCancel(() -> {
+                    if (!judged.get()) {
+                        breaker.releasePermission();
+                    }
+                });
+    }
+
+    private static void judge(ServerWebExchange exchange, CircuitBreaker breaker, long start) {
+        HttpStatusCode status = exchange.getResponse().getStatusCode();
+        long took = breaker.getCurrentTimestamp() - start;
+        if (status != null && UPSTREAM_FAILURES.contains(status.value())) {
+            breaker.onError(took, breaker.getTimestampUnit(), new UpstreamStatusException(status.value()));
+        } else {
+            breaker.onSuccess(took, breaker.getTimestampUnit());
+        }
+    }
+
+    private static boolean isStream(ServerWebExchange exchange) {
+        if ("websocket".equalsIgnoreCase(exchange.getRequest().getHeaders().getUpgrade())) {
+            return true;
+        }
+        MediaType type = exchange.getResponse().getHeaders().getContentType();
+        return type != null && MediaType.TEXT_EVENT_STREAM.isCompatibleWith(type);
     }
 
     /**

@@ -14,6 +14,7 @@ import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import java.net.SocketAddress;
 import java.time.Clock;
 import java.time.Duration;
@@ -21,6 +22,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -55,6 +58,11 @@ import reactor.core.publisher.Mono;
  * </ol>
  * Entries are dropped once the tokens they concern have expired, so the view holds at most the revocations of one
  * token lifetime.
+ *
+ * <p>How the promise is watched: {@code portcullis.revocation.lag} times each message from the instant its issuer
+ * decided the revocation (carried in the message) to its application here; {@code
+ * portcullis.revocation.view.heartbeat.age.seconds} is the age of the last heartbeat answer or message on the subscription.
+ * {@link RevocationListener}s are told of every revocation applied (open streams close on it).
  */
 public final class RevocationView implements SmartLifecycle {
 
@@ -63,6 +71,9 @@ public final class RevocationView implements SmartLifecycle {
     private static final int SCAN_BATCH = 1000;
     /** No sequence known yet: nothing can be judged a gap before the first resync or message. */
     private static final long UNKNOWN_SEQUENCE = -1;
+    private static final Duration[] LAG_BUCKETS = {Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25),
+        Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500),
+        Duration.ofMillis(800), Duration.ofSeconds(1), Duration.ofMillis(2500), Duration.ofSeconds(10)};
 
     private final RedisConnections redis;
     private final RevocationProperties properties;
@@ -90,6 +101,11 @@ public final class RevocationView implements SmartLifecycle {
     private volatile long observedSequence = UNKNOWN_SEQUENCE;
     private final AtomicLong lastSequenceReadNanos = new AtomicLong(System.nanoTime() - Duration.ofDays(1).toNanos());
     private final Map<String, Counter> gaps;
+    private final Timer lag;
+    private final Counter lagUnmeasured;
+    private final List<RevocationListener> listeners = new CopyOnWriteArrayList<>();
+    /** Monotonic time of the last message: with the heartbeat, the age of the channel's last sign of life. */
+    private final AtomicLong lastMessageNanos = new AtomicLong(System.nanoTime() - Duration.ofDays(1).toNanos());
     private final Counter subscriptionLost;
     private final MeterRegistry meters;
     /** Monotonic time of the last answered heartbeat: liveness is about elapsed time, not about the token clock. */
@@ -122,6 +138,27 @@ public final class RevocationView implements SmartLifecycle {
         Gauge.builder("portcullis.revocation.view.sequence", appliedSequence, AtomicLong::get)
                 .description("Revocation sequence up to which this view holds every revocation (compare with {revoked}:seq)")
                 .register(meters);
+        this.lag = Timer.builder("portcullis.revocation.lag")
+                .description("From the instant a revocation was issued (carried in its message) to its application on this instance")
+                // fixed buckets around the one-second promise: histogram_quantile() answers p99 against 0.8 s and 1 s
+                .serviceLevelObjectives(LAG_BUCKETS)
+                .register(meters);
+        this.lagUnmeasured = Counter.builder("portcullis.revocation.lag.unmeasured")
+                .description("Revocation messages applied without an issue instant (an issuer older than the lag metric)")
+                .register(meters);
+        Gauge.builder("portcullis.revocation.view.heartbeat.age.seconds", this, RevocationView::heartbeatAgeSeconds)
+                .description("Seconds since the revocation subscription last answered a heartbeat or brought a message")
+                .register(meters);
+    }
+
+    /** Told of every revocation applied, from the channel or a resync (see {@link RevocationListener}). */
+    public void addListener(RevocationListener listener) {
+        listeners.add(listener);
+    }
+
+    double heartbeatAgeSeconds() {
+        long last = Math.max(lastHeartbeatNanos.get(), lastMessageNanos.get());
+        return (System.nanoTime() - last) / 1e9;
     }
 
     /**
@@ -165,7 +202,14 @@ public final class RevocationView implements SmartLifecycle {
 
     /** A message from the channel: applied, then its sequence checked for a gap. */
     void receive(RevocationMessage message) {
+        lastMessageNanos.set(System.nanoTime());
         apply(message);
+        if (message.issuedAtEpochMilli() == RevocationMessage.NO_ISSUE_INSTANT) {
+            lagUnmeasured.increment();
+        } else {
+            // the issuer's clock against this instance's: a negative difference is clock drift, counted as no lag
+            lag.record(Math.max(0, clock.millis() - message.issuedAtEpochMilli()), TimeUnit.MILLISECONDS);
+        }
         long sequence = message.sequence();
         if (sequence == RevocationMessage.NO_SEQUENCE) {
             return; // an issuer older than sequences: applied, but it proves nothing about gaps
@@ -194,10 +238,35 @@ public final class RevocationView implements SmartLifecycle {
 
     void apply(RevocationMessage message) {
         switch (message) {
-            case RevocationMessage.TokenRevoked token ->
-                    revokedTokens.merge(token.key(), token.expiresAtEpochMilli() + clockSkew.toMillis(), Math::max);
-            case RevocationMessage.SubjectRevoked subject ->
-                    revokedSubjects.merge(subject.key(), subject.revokedAtEpochMilli(), Math::max);
+            case RevocationMessage.TokenRevoked token -> {
+                revokedTokens.merge(token.key(), token.expiresAtEpochMilli() + clockSkew.toMillis(), Math::max);
+                tellTokenRevoked(token.key());
+            }
+            case RevocationMessage.SubjectRevoked subject -> {
+                revokedSubjects.merge(subject.key(), subject.revokedAtEpochMilli(), Math::max);
+                tellSubjectRevoked(subject.key(), subject.revokedAtEpochMilli());
+            }
+        }
+    }
+
+    // A listener's failure must never cost the view a revocation: logged, and the next listener is told all the same.
+    private void tellTokenRevoked(String key) {
+        for (RevocationListener listener : listeners) {
+            try {
+                listener.tokenRevoked(key);
+            } catch (RuntimeException e) {
+                log.warn("event=revocation_listener_failed error=\"{}\"", e.toString());
+            }
+        }
+    }
+
+    private void tellSubjectRevoked(String key, long revokedAtEpochMilli) {
+        for (RevocationListener listener : listeners) {
+            try {
+                listener.subjectRevoked(key, revokedAtEpochMilli);
+            } catch (RuntimeException e) {
+                log.warn("event=revocation_listener_failed error=\"{}\"", e.toString());
+            }
         }
     }
 
@@ -314,18 +383,22 @@ public final class RevocationView implements SmartLifecycle {
                     if (ttl != null && ttl != -2) {
                         long dropAt = ttl > 0 ? clock.millis() + ttl : clock.millis() + maxTokenLifetime.plus(clockSkew).toMillis();
                         revokedTokens.merge(key, dropAt, Math::max);
+                        tellTokenRevoked(key); // a resync may find what a lost message never brought
                     }
                 }), 32)
                 .count();
         Mono<Long> subjects = scan(node, RevocationKeys.SUBJECT_PREFIX + "*").concatWith(scan(node, RevocationKeys.ISSUER_PREFIX + "*")
                         .filter(RevocationKeys::isSubjectKey))
                 .flatMap(key -> redis.reactive().get(key).doOnNext(value -> {
+                    long revokedAt;
                     try {
-                        revokedSubjects.merge(key, Long.parseLong(value.trim()), Math::max);
+                        revokedAt = Long.parseLong(value.trim());
                     } catch (NumberFormatException e) {
                         // An unreadable marker still means a revoke-all: treat it as "everything until now".
-                        revokedSubjects.merge(key, clock.millis(), Math::max);
+                        revokedAt = clock.millis();
                     }
+                    revokedSubjects.merge(key, revokedAt, Math::max);
+                    tellSubjectRevoked(key, revokedAt);
                 }), 32)
                 .count();
         tasks.add(baseline.then(Mono.zip(tokens, subjects)).subscribe(
