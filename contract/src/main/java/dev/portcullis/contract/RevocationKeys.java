@@ -61,16 +61,23 @@ public final class RevocationKeys {
         return namespace == null ? subjectKey(subject) : ISSUER_PREFIX + namespace + ":sub:" + subject;
     }
 
+    /** {@code {revoked}:iss:<id><kind>…}: the first {@code :} after the issuer id starts {@code kind}. */
+    private static boolean isNamespaced(String key, String kind) {
+        if (!key.startsWith(ISSUER_PREFIX)) {
+            return false;
+        }
+        int colon = key.indexOf(':', ISSUER_PREFIX.length());
+        return colon >= 0 && key.startsWith(kind, colon);
+    }
+
     /** Whether a key (of any namespace) revokes one token; false for a revoke-all key. */
     public static boolean isJtiKey(String key) {
-        return key.startsWith(JTI_PREFIX) || (key.startsWith(ISSUER_PREFIX) && key.indexOf(":jti:", ISSUER_PREFIX.length()) > 0
-                && key.indexOf(':', ISSUER_PREFIX.length()) == key.indexOf(":jti:", ISSUER_PREFIX.length()));
+        return key.startsWith(JTI_PREFIX) || isNamespaced(key, ":jti:");
     }
 
     /** Whether a key (of any namespace) is a revoke-all marker. */
     public static boolean isSubjectKey(String key) {
-        return key.startsWith(SUBJECT_PREFIX) || (key.startsWith(ISSUER_PREFIX) && key.indexOf(":sub:", ISSUER_PREFIX.length()) > 0
-                && key.indexOf(':', ISSUER_PREFIX.length()) == key.indexOf(":sub:", ISSUER_PREFIX.length()));
+        return key.startsWith(SUBJECT_PREFIX) || isNamespaced(key, ":sub:");
     }
 
     /** TTL of a subject key: no token issued before it can still be alive after that. */

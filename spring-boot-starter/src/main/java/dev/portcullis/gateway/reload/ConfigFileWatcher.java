@@ -71,7 +71,7 @@ public final class ConfigFileWatcher implements SmartLifecycle {
                             // its routes, the policies stay with them, and the next change is tried afresh.
                             failures.increment();
                             log.error("event=config_refresh_failed detail=\"routes and policies unchanged\" error=\"{}\"",
-                                    rootCause(error));
+                                    causeChain(error));
                             return Mono.empty();
                         }), 1)
                 .subscribe();
@@ -90,7 +90,7 @@ public final class ConfigFileWatcher implements SmartLifecycle {
     }
 
     /** Every message of the cause chain, outermost first: the binder's names the property that did not bind. */
-    private static String rootCause(Throwable error) {
+    private static String causeChain(Throwable error) {
         StringBuilder chain = new StringBuilder();
         for (Throwable cause = error; cause != null && chain.length() < 1000; cause = cause.getCause() == cause ? null : cause.getCause()) {
             if (!chain.isEmpty()) {

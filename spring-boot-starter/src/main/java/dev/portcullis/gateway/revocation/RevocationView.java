@@ -377,8 +377,9 @@ public final class RevocationView implements SmartLifecycle {
         // Every revocation key shares the {revoked} hash tag: on a cluster they all live on the one master serving its
         // slot, so only that node is scanned (a cluster-wide SCAN would fail while any other master is down).
         Mono<RedisClusterReactiveCommands<String, String>> node = redis.onMasterOf(RevocationKeys.SEQUENCE_KEY);
-        Mono<Long> tokens = scan(node, RevocationKeys.JTI_PREFIX + "*").concatWith(scan(node, RevocationKeys.ISSUER_PREFIX + "*")
-                        .filter(RevocationKeys::isJtiKey))
+        // other issuers' keys share one prefix: scanned once, then split by kind
+        Flux<String> namespaced = scan(node, RevocationKeys.ISSUER_PREFIX + "*").cache();
+        Mono<Long> tokens = scan(node, RevocationKeys.JTI_PREFIX + "*").concatWith(namespaced.filter(RevocationKeys::isJtiKey))
                 .flatMap(key -> redis.reactive().pttl(key).doOnNext(ttl -> {
                     if (ttl != null && ttl != -2) {
                         long dropAt = ttl > 0 ? clock.millis() + ttl : clock.millis() + maxTokenLifetime.plus(clockSkew).toMillis();
@@ -387,8 +388,7 @@ public final class RevocationView implements SmartLifecycle {
                     }
                 }), 32)
                 .count();
-        Mono<Long> subjects = scan(node, RevocationKeys.SUBJECT_PREFIX + "*").concatWith(scan(node, RevocationKeys.ISSUER_PREFIX + "*")
-                        .filter(RevocationKeys::isSubjectKey))
+        Mono<Long> subjects = scan(node, RevocationKeys.SUBJECT_PREFIX + "*").concatWith(namespaced.filter(RevocationKeys::isSubjectKey))
                 .flatMap(key -> redis.reactive().get(key).doOnNext(value -> {
                     long revokedAt;
                     try {
