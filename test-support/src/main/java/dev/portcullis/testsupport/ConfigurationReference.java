@@ -70,6 +70,33 @@ public final class ConfigurationReference {
         return hints;
     }
 
+    /** How many fallbacks were compared with the metadata, and those that differ from its default. */
+    public record FallbackComparison(int compared, List<String> differences) {
+    }
+
+    /**
+     * Compares each {@code ${VAR:fallback}} of application.yml ({@link #variableFallbacks}) whose key starts with
+     * {@code keyPrefix} with the metadata's default of that key; keys the metadata does not name (map entries, other
+     * libraries' keys) are left out.
+     */
+    public static FallbackComparison compareFallbacks(Map<String, String> fallbacks, Map<String, Metadata> metadata,
+                                                      String keyPrefix) {
+        List<String> differences = new ArrayList<>();
+        int compared = 0;
+        for (Map.Entry<String, String> fallback : fallbacks.entrySet()) {
+            Metadata property = metadata.get(fallback.getKey());
+            if (property == null || !fallback.getKey().startsWith(keyPrefix)) {
+                continue;
+            }
+            compared++;
+            if (!java.util.Objects.equals(fallback.getValue(), property.defaultValue())) {
+                differences.add(fallback.getKey() + ": application.yml " + fallback.getValue() + ", metadata "
+                        + property.defaultValue());
+            }
+        }
+        return new FallbackComparison(compared, List.copyOf(differences));
+    }
+
     /**
      * The keys whose value is one environment variable with a fallback, {@code ${VARIABLE:fallback}} (as in an
      * {@code application.yml}), to the normalised fallback ({@code null} for an empty one).
