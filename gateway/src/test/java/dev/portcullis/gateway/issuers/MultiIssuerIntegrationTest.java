@@ -292,6 +292,30 @@ class MultiIssuerIntegrationTest extends GatewayIntegrationTest {
         assertThat(metric("portcullis_jwks_fetches_total", "issuer=\"corp-keycloak\"", "outcome=\"success\"")).isPositive();
     }
 
+    @Test
+    void aKeyPulledFromOneIssuersJwksEvictsOnlyThatIssuersCachedTokensEvenUnderAKidAnotherIssuerShares() {
+        String own = tokens.forUser("u-kid-twin").sign();
+        String kc = keycloakToken("kc-kid-twin").sign();
+        getWithToken("/api/users/me", own).exchange().expectStatus().isOk();
+        getWithToken("/api/users/me", kc).exchange().expectStatus().isOk();
+
+        // Keycloak pulls its key (the kid Portcullis' own key has too)
+        upstream.stubFor(get(urlPathEqualTo("/kc/certs")).willReturn(aResponse().withStatus(200)
+                .withHeader("Content-Type", "application/json").withBody(TestKeys.jwksJson())));
+        await().atMost(Duration.ofSeconds(25)).untilAsserted(() ->
+                getWithToken("/api/users/me", kc).exchange().expectStatus().isUnauthorized());
+
+        // Portcullis' token under the same kid is still answered from the cache: no signature is checked again
+        double checksBefore = metric("portcullis_jwt_signature_checks_total");
+        getWithToken("/api/users/me", own).exchange().expectStatus().isOk();
+        assertThat(metric("portcullis_jwt_signature_checks_total")).isEqualTo(checksBefore);
+
+        // Keycloak publishes its key again: its tokens verify again (the unknown kid refetches it)
+        serve("/kc/certs", KEYCLOAK_KEY);
+        await().atMost(Duration.ofSeconds(40)).untilAsserted(() ->
+                getWithToken("/api/users/me", keycloakToken("kc-kid-twin").sign()).exchange().expectStatus().isOk());
+    }
+
     /** Whether the user-service's key verifies what it received, with {@code dropped} removed (null: as received). */
     private static boolean signatureVerifies(LoggedRequest received, String dropped) {
         GatewayIdentity users = new GatewayIdentity(GatewayIdentity.key("users"));
