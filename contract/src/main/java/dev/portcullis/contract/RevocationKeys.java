@@ -3,7 +3,7 @@ package dev.portcullis.contract;
 import java.time.Duration;
 
 /**
- * The Redis revocation schema (docs/contract.md, "Redis keys"; docs/redis-schema.md): the auth service writes these keys and
+ * The Redis revocation schema (docs/contract.md#redis-keys; docs/redis-schema.md): the auth service writes these keys and
  * publishes on {@link #CHANNEL}, both in one script ({@link RevocationScript}); every gateway instance reads them.
  *
  * <p>Every key carries the hash tag {@value #HASH_TAG}, so the whole revocation set and its {@link #SEQUENCE_KEY} share

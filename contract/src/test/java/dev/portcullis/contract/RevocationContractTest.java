@@ -7,7 +7,7 @@ import org.junit.jupiter.api.Test;
 class RevocationContractTest {
 
     @Test
-    void keysFollowTheDesignSchema() {
+    void keysFollowTheContractsSchema() {
         assertThat(RevocationKeys.jtiKey("abc")).isEqualTo("{revoked}:jti:abc");
         assertThat(RevocationKeys.subjectKey("u-1")).isEqualTo("{revoked}:sub:u-1");
         assertThat(RevocationKeys.SEQUENCE_KEY).isEqualTo("{revoked}:seq");

@@ -50,7 +50,7 @@ class IdentityEndToEndTest {
     }
 
     /**
-     * Issue 16: a peer on the network that is not the gateway (here, one holding the order-service's own identity key,
+     * A peer on the network that is not the gateway (here, one holding the order-service's own identity key,
      * as a compromised order-service would) cannot act as a user at the product-service; the gateway still can.
      */
     @Test

@@ -36,7 +36,7 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Issue 10: the gateway trusts a second issuer, a real Spring Authorization Server (the third-party issuer app, its own
+ * The gateway trusts a second issuer, a real Spring Authorization Server (the third-party issuer app, its own
  * process, RSA key and JWKS, found by OIDC discovery), next to Portcullis' auth service. A client-credentials token
  * from each passes through to a service with the identity that issuer's claim mapping gives; what either issuer did
  * not sign, or signed for someone else, is refused, and a key is only ever looked up in the set of the token's own

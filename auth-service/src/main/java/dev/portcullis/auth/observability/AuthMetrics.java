@@ -5,7 +5,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.stereotype.Component;
 
 /**
- * The auth service's counters, named as the common brief fixes them (Prometheus renders dots as underscores and adds
+ * The auth service's counters, named as docs/contract.md#metrics fixes them (Prometheus renders dots as underscores and adds
  * {@code _total}). Tags carry a small, fixed set of outcome values, never user data.
  */
 @Component

@@ -40,7 +40,7 @@ class RedisSentinelFailoverIntegrationTest extends RedisFailoverTestSupport {
                 () -> sentinel.master().stop(), () -> sentinel.awaitFailover(Duration.ofSeconds(30)));
 
         for (int instance = 0; instance < 2; instance++) {
-            // measured 0.01-0.16 s on a loaded machine; with Lettuce's growing reconnect back-off it was 1.6-2.1 s
+            // 0.01-0.16 s on a loaded machine with RedisConnections' bounded reconnect back-off (Lettuce's own: 1.6-2.1 s)
             assertThat(outcome.servingAfterHealthy().get(instance)).isLessThan(SENTINEL_RECOVERY_BOUND);
             assertThat(outcome.refusedWindows().get(instance)).isLessThan(outcome.redisFailover().plus(RECOVERY_BOUND));
         }

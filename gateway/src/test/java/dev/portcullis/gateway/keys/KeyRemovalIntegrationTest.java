@@ -20,7 +20,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.http.HttpHeaders;
 
 /**
- * Point 7 of issue 16: a key pulled from the JWKS stops working within the poll interval, for cached verifications
+ * A key pulled from the JWKS stops working within the poll interval, for cached verifications
  * too, and only its own tokens stop working.
  */
 class KeyRemovalIntegrationTest extends TokenDefencesIntegrationTest {

@@ -26,7 +26,7 @@ import reactor.core.publisher.Flux;
 import reactor.core.scheduler.Schedulers;
 
 /**
- * Point 11 of issue 16: forged tokens spend a per-client-IP budget before their signature is checked; once it is
+ * Forged tokens spend a per-client-IP budget before their signature is checked; once it is
  * spent, the client gets 429 and the gateway does no RSA work for it.
  */
 class FailureBudgetIntegrationTest extends TokenDefencesIntegrationTest {

@@ -21,7 +21,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 
-/** Point 6 of issue 16: no token outlives {@code portcullis.jwt.max-token-lifetime}, and no revoke-all expires before it. */
+/** No token outlives {@code portcullis.jwt.max-token-lifetime}, and no revoke-all expires before it. */
 class TokenLifetimeIntegrationTest extends GatewayIntegrationTest {
 
     /** The shipped default: application.yml reads {@code AUTH_MAX_TOKEN_LIFETIME}, unset in the tests. */

@@ -247,7 +247,7 @@ class GatewayIdentityTest {
         assertThat(refused("malformed")).isEqualTo(before + 3);
     }
 
-    /** The attack of issue 16: a compromised order-service adds x-user-* to its own service token. */
+    /** The attack identity signing stops: a compromised order-service adds x-user-* to its own service token. */
     @Test
     void aServiceCannotActAsAUserByAddingIdentityHeadersToItsServiceToken() {
         String serviceToken = new TokenFactory(TestKeys.RSA, JwksStub.ISSUER, "product-service", Clock.systemUTC())

@@ -24,7 +24,7 @@ public final class LeasingRateLimiter {
     /**
      * Leased tokens unused for this long are dropped. Holding them longer never over-admits (they were debited when
      * taken); it bounds how long an instance may keep tokens another instance could have used. Long enough that a
-     * caller at a few requests per second spends a whole lease (the profile showed 1 s leases expiring half-used).
+     * caller at a few requests per second spends a whole lease (a 1 s lease expires half-used at that rate).
      */
     static final Duration LEASE_TTL = Duration.ofSeconds(5);
 

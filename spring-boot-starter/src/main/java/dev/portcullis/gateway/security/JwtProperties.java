@@ -259,7 +259,7 @@ public record JwtProperties(
             @DefaultValue("mfa") List<String> mfaAmr,
             @DefaultValue List<String> mfaAcr) {
 
-        /** Portcullis' own claims (docs/contract.md): {@code sub}, {@code role}, {@code permissions}, {@code scope}. */
+        /** Portcullis' own claims (docs/contract.md#access-token): {@code sub}, {@code role}, {@code permissions}, {@code scope}. */
         public static final Claims DEFAULT = new Claims("sub", "jti", List.of("role"), "", List.of("permissions"), "",
                 List.of("scope"), "client_id", List.of("mfa"), List.of());
 

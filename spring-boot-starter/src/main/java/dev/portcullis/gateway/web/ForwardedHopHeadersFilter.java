@@ -26,7 +26,7 @@ import org.springframework.web.server.ServerWebExchange;
  * <p>Spring Cloud Gateway's own forwarded-header filters are switched off ({@code forwarded.enabled: false},
  * {@code x-forwarded.enabled: false} in application.yml), so, as in a vanilla gateway, its {@code Remove*} filters
  * clear these headers from the copy the routing filter sends; this filter (after them) writes them again from the
- * request, which the screen already made trustworthy. One pass, no copy of its own: measured under load, Spring Cloud
+ * request, which the screen already made trustworthy. One pass, no copy of its own: under load, Spring Cloud
  * Gateway's two filters cost two more copies of the headers and ~5% of a proxied request's CPU.
  */
 public final class ForwardedHopHeadersFilter implements HttpHeadersFilter, Ordered {

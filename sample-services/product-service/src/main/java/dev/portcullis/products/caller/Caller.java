@@ -21,7 +21,7 @@ public sealed interface Caller {
 
         @Override
         public void requireRead(String scope) {
-            // Reading the catalogue is open to every identified user (issue 4); the gateway routes only verified calls.
+            // Reading the catalogue is open to every identified user; the gateway routes only verified calls.
         }
 
         @Override
