@@ -52,7 +52,8 @@ class BlockHoundTest extends AuthServiceTestBase {
                 .exchange().expectStatus().isOk();
 
         client.post().uri("/oauth2/token")
-                .header(HttpHeaders.AUTHORIZATION, "Basic " + Base64.getEncoder().encodeToString("order-service:order-service-secret".getBytes()))
+                .header(HttpHeaders.AUTHORIZATION, "Basic "
+                        + Base64.getEncoder().encodeToString("order-service:order-service-secret".getBytes()))
                 .contentType(MediaType.APPLICATION_FORM_URLENCODED).bodyValue("grant_type=client_credentials")
                 .exchange().expectStatus().isOk();
 

@@ -20,7 +20,8 @@ import javax.crypto.spec.SecretKeySpec;
  * "empty"): the version {@code v1}; the {@linkplain #keyId() key id}; the timestamp (epoch seconds, decimal); the
  * method; the request target as forwarded (raw path, plus {@code ?} and the raw query when there is one);
  * {@code x-request-id}; then every header of {@link #SIGNED_HEADERS}; then, only when it is present,
- * {@code x-user-issuer} (so a request without it signs as it always did, and adding or removing it breaks the MAC). A request the gateway forwards without identity
+ * {@code x-user-issuer} (so a request without it signs as if the header did not exist, and adding or removing it
+ * breaks the MAC). A request the gateway forwards without identity
  * (a public route) is signed with those headers absent, so its "no identity" cannot be upgraded by adding one.
  *
  * <p>The {@link #SIGNATURE} header is {@code v1.<key id>.<base64url HMAC, no padding>}; {@link #TIMESTAMP} carries

@@ -36,8 +36,8 @@ final class DocumentedMetrics {
             "http_server_requests_seconds_sum");
 
     /** The main sources of the applications that export metrics. */
-    static final List<String> SOURCE_ROOTS = List.of("spring-boot-starter/src/main/java", "gateway/src/main/java", "auth-service/src/main/java",
-            "sample-services", "redis-support/src/main/java");
+    static final List<String> SOURCE_ROOTS = List.of("spring-boot-starter/src/main/java", "gateway/src/main/java",
+            "auth-service/src/main/java", "sample-services", "redis-support/src/main/java");
 
     private static final Pattern BUILDER = Pattern.compile(
             "\\b(Counter|FunctionCounter|Timer|Gauge|DistributionSummary)\\.builder\\(\\s*\"([a-z0-9_.]+)\"");

@@ -178,7 +178,8 @@ class MfaTest extends AuthServiceTestBase {
     void verifyRefusesBadInputAndMissingEnrolment() {
         Session session = login("alice", "alice-password");
         verify(session.accessToken(), "123456").expectStatus().isEqualTo(409);
-        for (String body : new String[] {"{}", "{\"code\":123456}", "{\"code\":\"12345\"}", "{\"code\":\"\u0661\u0662\u0663\u0664\u0665\u0666\"}", "nope"}) {
+        for (String body : new String[] {"{}", "{\"code\":123456}", "{\"code\":\"12345\"}",
+                "{\"code\":\"\u0661\u0662\u0663\u0664\u0665\u0666\"}", "nope"}) {
             client.post().uri("/auth/mfa/verify").header(HttpHeaders.AUTHORIZATION, bearer(session.accessToken()))
                     .contentType(MediaType.APPLICATION_JSON).bodyValue(body).exchange()
                     .expectStatus().isBadRequest()

@@ -53,7 +53,8 @@ class RevocationScriptTest {
     void writesTheKeyBumpsTheSequenceAndPublishesTheMessageCarryingItInOneScript(String deployment) {
         try (RedisConnections redis = RedisConnections.connect(url(deployment), Duration.ofSeconds(2), Duration.ofSeconds(5))) {
             List<String> messages = subscribe(redis);
-            RevocationStore store = new RevocationStore(redis, clock, defaults(), new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+            RevocationStore store = new RevocationStore(redis, clock, defaults(),
+                    new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
             long before = sequence(redis);
             Instant expiresAt = clock.instant().plus(Duration.ofMinutes(10));
 
@@ -79,8 +80,10 @@ class RevocationScriptTest {
     void aRevocationWhoseMessageIsLostStillMovesTheSequenceThatGatewaysRead(String deployment) {
         try (RedisConnections redis = RedisConnections.connect(url(deployment), Duration.ofSeconds(2), Duration.ofSeconds(5))) {
             List<String> messages = subscribe(redis);
-            RevocationStore lost = new RevocationStore(redis, clock, defaults(), new io.micrometer.core.instrument.simple.SimpleMeterRegistry(), "revocations-nobody-listens");
-            RevocationStore heard = new RevocationStore(redis, clock, defaults(), new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+            RevocationStore lost = new RevocationStore(redis, clock, defaults(),
+                    new io.micrometer.core.instrument.simple.SimpleMeterRegistry(), "revocations-nobody-listens");
+            RevocationStore heard = new RevocationStore(redis, clock, defaults(),
+                    new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
             long before = sequence(redis);
 
             lost.revokeToken("lost-" + deployment, clock.instant().plusSeconds(60)).block(Duration.ofSeconds(5));

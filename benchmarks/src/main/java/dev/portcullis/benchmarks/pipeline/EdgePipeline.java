@@ -56,7 +56,8 @@ public final class EdgePipeline implements AutoCloseable {
         this.cache = new VerifiedTokenCache(properties.cache(), clock, meters);
         // no failure budget: it needs Redis, and the benchmark measures verification (a cache miss takes a unit of the
         // budget from a local lease in the gateway, a counter decrement)
-        this.verifier = new AccessTokenVerifier(issuers, properties.maxTokenLength(), cache, VerificationFailureBudget.disabled(meters), clock, meters);
+        this.verifier = new AccessTokenVerifier(issuers, properties.maxTokenLength(), cache,
+                VerificationFailureBudget.disabled(meters), clock, meters);
         this.revocation = new LocalRevocationLookup(10_000, 1_000, meters);
         this.rule = new AccessRule(Set.of(HttpMethod.GET), false, Set.of(), Set.of("orders:read"), Set.of(), Set.of(), false);
         this.incoming = new HttpHeaders();

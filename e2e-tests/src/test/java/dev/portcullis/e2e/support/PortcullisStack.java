@@ -133,7 +133,10 @@ public final class PortcullisStack implements AutoCloseable {
         return issuer;
     }
 
-    /** The third-party issuer's URL: its {@code iss}, discovery at {@code /.well-known/openid-configuration}, tokens at {@code /oauth2/token}. */
+    /**
+     * The third-party issuer's URL: its {@code iss}, discovery at {@code /.well-known/openid-configuration}, tokens
+     * at {@code /oauth2/token}.
+     */
     public String thirdPartyIssuerUrl() {
         return thirdPartyIssuerUrl;
     }

@@ -135,7 +135,8 @@ abstract class RedisFailoverTestSupport extends GatewayIntegrationTest {
             Instant healthyAt = awaitHealthy.get();
             long healthyNanos = System.nanoTime() - Duration.between(healthyAt, Instant.now()).toNanos();
             // both serve again, then a second's worth of answers more, to see that they keep serving
-            await().atMost(Duration.ofSeconds(30)).until(() -> traffic.servedSince(0, healthyNanos) && traffic.servedSince(1, healthyNanos));
+            await().atMost(Duration.ofSeconds(30)).until(() -> traffic.servedSince(0, healthyNanos)
+                    && traffic.servedSince(1, healthyNanos));
             long recovered = System.nanoTime();
             await().atMost(Duration.ofSeconds(10)).until(() -> System.nanoTime() - recovered > Duration.ofSeconds(1).toNanos()
                     && traffic.answeredSince(0, recovered) > 20 && traffic.answeredSince(1, recovered) > 20);

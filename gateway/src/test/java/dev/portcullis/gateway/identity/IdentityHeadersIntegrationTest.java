@@ -249,7 +249,8 @@ class IdentityHeadersIntegrationTest extends GatewayIntegrationTest {
     }
 
     private static LoggedRequest onlyRequestTo(String path) {
-        List<LoggedRequest> received = upstream.findAll(com.github.tomakehurst.wiremock.client.WireMock.anyRequestedFor(urlPathEqualTo(path)));
+        List<LoggedRequest> received =
+                upstream.findAll(com.github.tomakehurst.wiremock.client.WireMock.anyRequestedFor(urlPathEqualTo(path)));
         assertThat(received).hasSize(1);
         return received.getFirst();
     }

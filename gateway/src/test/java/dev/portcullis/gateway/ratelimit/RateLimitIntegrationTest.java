@@ -76,7 +76,8 @@ class RateLimitIntegrationTest extends GatewayIntegrationTest {
                 .jsonPath("$.type").isEqualTo("urn:portcullis:problem:rate-limited");
 
         upstream.verify(3, getRequestedFor(urlPathEqualTo("/it/limited/items")));
-        assertThat(metric("portcullis_ratelimit_decisions_total", "route=\"it-limited\"", "outcome=\"denied\"")).isGreaterThanOrEqualTo(1.0);
+        assertThat(metric("portcullis_ratelimit_decisions_total", "route=\"it-limited\"",
+                "outcome=\"denied\"")).isGreaterThanOrEqualTo(1.0);
     }
 
     @Test

@@ -71,7 +71,8 @@ class JwtPropertiesTest {
         refused(with(corp, Map.of(p + "audiences", "")), p + "audiences must name at least one audience");
         refused(with(corp, Map.of(p + "claims.roles", "realm_access..roles")), p + "claims.roles[0]");
         refused(Map.of(p + "issuer", "https://sso.example", p + "audiences", "x"), p + "jwks-uri must be set");
-        refused(Map.of("portcullis.jwt.issuers.Corp.issuer", "https://sso.example"), "portcullis.jwt.issuers.Corp: 'Corp' is not an issuer id");
+        refused(Map.of("portcullis.jwt.issuers.Corp.issuer", "https://sso.example"),
+                "portcullis.jwt.issuers.Corp: 'Corp' is not an issuer id");
         refused(with(DEFAULT_ISSUER, Map.of("portcullis.jwt.issuers.portcullis.issuer", "https://sso.example",
                 "portcullis.jwt.issuers.portcullis.jwks-uri", "https://sso.example/certs",
                 "portcullis.jwt.issuers.portcullis.audiences", "x")), "is the default issuer's");

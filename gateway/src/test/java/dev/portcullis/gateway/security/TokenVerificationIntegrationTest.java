@@ -85,7 +85,8 @@ class TokenVerificationIntegrationTest extends GatewayIntegrationTest {
                 forged("garbage", "malformed", () -> "not-a-token"),
                 forged("three garbage parts", "malformed", () -> "aaa.bbb.ccc"),
                 forged("role with a line break", "unsafe_claim", () -> tokens.forUser("u-1").role("admin\r\nx-user-role: root").sign()),
-                forged("permission with a comma", "unsafe_claim", () -> tokens.forUser("u-1").permissions("orders:read,orders:write").sign()));
+                forged("permission with a comma", "unsafe_claim",
+                        () -> tokens.forUser("u-1").permissions("orders:read,orders:write").sign()));
     }
 
     private static Arguments forged(String name, String reason, Supplier<String> token) {

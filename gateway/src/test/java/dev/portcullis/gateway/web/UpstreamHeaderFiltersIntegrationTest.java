@@ -17,7 +17,8 @@ import org.springframework.core.annotation.AnnotationAwareOrderComparator;
 
 /**
  * The header filters every proxied request runs through: the ones a vanilla Spring Cloud Gateway runs, minus gRPC's
- * (no HTTP/2), plus Portcullis' three (hop, trace context, identity), last. Spring Cloud Gateway's own forwarded filters (which would append a second
+ * (no HTTP/2), plus Portcullis' three (hop, trace context, identity), last. Spring Cloud Gateway's own forwarded
+ * filters (which would append a second
  * hop) and its client observation are absent; the request-path behaviour of each is covered by the integration tests
  * of forwarded and identity headers.
  */

@@ -7,7 +7,10 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.net.URL;
 
-/** Counts one issuer's JWKS (and OpenID metadata) HTTP fetches by outcome ({@code portcullis.jwks.fetches}), the figure an operator alerts on. */
+/**
+ * Counts one issuer's JWKS (and OpenID metadata) HTTP fetches by outcome ({@code portcullis.jwks.fetches}), the
+ * figure an operator alerts on.
+ */
 final class CountingResourceRetriever implements ResourceRetriever {
 
     private final ResourceRetriever delegate;

@@ -29,7 +29,8 @@ record PolicyProperties(
 
     /** Keys allowed directly under {@code metadata.policy}; anything else is a typo and fails start-up. */
     static final List<String> KEYS = List.of("public", "roles", "permissions", "any-permissions", "scopes", "mfa", "acr", "max-age",
-            "access", "unlisted-methods", "forward-authorization", "revocation-fail-open", "rate-limit", "retries", "identity-key", "issuers");
+            "access", "unlisted-methods", "forward-authorization", "revocation-fail-open", "rate-limit", "retries",
+            "identity-key", "issuers");
     /** Keys allowed in an {@code access[n]} rule. */
     static final List<String> RULE_KEYS = List.of("methods", "public", "roles", "permissions", "any-permissions", "scopes", "mfa", "acr",
             "max-age");

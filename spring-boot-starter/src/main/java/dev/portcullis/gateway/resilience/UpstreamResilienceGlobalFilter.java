@@ -39,7 +39,10 @@ import reactor.core.publisher.Mono;
  */
 public final class UpstreamResilienceGlobalFilter implements GlobalFilter, Ordered {
 
-    /** After authentication and rate limiting (a refused request never counts against the upstream), before the route's own filters and the proxying itself. */
+    /**
+     * After authentication and rate limiting (a refused request never counts against the upstream), before the
+     * route's own filters and the proxying itself.
+     */
     public static final int ORDER = RateLimitGlobalFilter.ORDER + 100;
 
     private static final Set<Integer> UPSTREAM_FAILURES = Set.of(502, 503, 504);

@@ -14,7 +14,8 @@ public enum RejectionReason {
     INVALID_REQUEST("invalid_request", HttpStatus.BAD_REQUEST, "invalid_request", ProblemTypes.INVALID_REQUEST, "Invalid request"),
     MALFORMED("malformed", HttpStatus.UNAUTHORIZED, "invalid_token", ProblemTypes.INVALID_TOKEN, "Invalid access token"),
     TOO_LARGE("too_large", HttpStatus.UNAUTHORIZED, "invalid_token", ProblemTypes.INVALID_TOKEN, "Invalid access token"),
-    DISALLOWED_ALGORITHM("disallowed_algorithm", HttpStatus.UNAUTHORIZED, "invalid_token", ProblemTypes.INVALID_TOKEN, "Invalid access token"),
+    DISALLOWED_ALGORITHM("disallowed_algorithm", HttpStatus.UNAUTHORIZED, "invalid_token", ProblemTypes.INVALID_TOKEN,
+            "Invalid access token"),
     WRONG_TYPE("wrong_type", HttpStatus.UNAUTHORIZED, "invalid_token", ProblemTypes.INVALID_TOKEN, "Invalid access token"),
     UNKNOWN_KEY("unknown_key", HttpStatus.UNAUTHORIZED, "invalid_token", ProblemTypes.INVALID_TOKEN, "Invalid access token"),
     BAD_SIGNATURE("bad_signature", HttpStatus.UNAUTHORIZED, "invalid_token", ProblemTypes.INVALID_TOKEN, "Invalid access token"),
@@ -24,13 +25,16 @@ public enum RejectionReason {
     /** The token's {@code iss} is none of the trusted issuers'. */
     UNKNOWN_ISSUER("unknown_issuer", HttpStatus.UNAUTHORIZED, "invalid_token", ProblemTypes.INVALID_TOKEN, "Invalid access token"),
     /** A trusted issuer's valid token, on a route that accepts only other issuers ({@code issuers} in its policy). */
-    ISSUER_NOT_ACCEPTED("issuer_not_accepted", HttpStatus.UNAUTHORIZED, "invalid_token", ProblemTypes.INVALID_TOKEN, "Invalid access token"),
+    ISSUER_NOT_ACCEPTED("issuer_not_accepted", HttpStatus.UNAUTHORIZED, "invalid_token", ProblemTypes.INVALID_TOKEN,
+            "Invalid access token"),
     WRONG_AUDIENCE("wrong_audience", HttpStatus.UNAUTHORIZED, "invalid_token", ProblemTypes.INVALID_TOKEN, "Invalid access token"),
     MISSING_CLAIM("missing_claim", HttpStatus.UNAUTHORIZED, "invalid_token", ProblemTypes.INVALID_TOKEN, "Invalid access token"),
     UNSAFE_CLAIM("unsafe_claim", HttpStatus.UNAUTHORIZED, "invalid_token", ProblemTypes.INVALID_TOKEN, "Invalid access token"),
     REVOKED("revoked", HttpStatus.UNAUTHORIZED, "invalid_token", ProblemTypes.INVALID_TOKEN, "Invalid access token"),
-    INSUFFICIENT_PERMISSIONS("insufficient_permissions", HttpStatus.FORBIDDEN, "insufficient_scope", ProblemTypes.INSUFFICIENT_SCOPE, "Forbidden"),
-    MFA_REQUIRED("mfa_required", HttpStatus.FORBIDDEN, "insufficient_scope", ProblemTypes.INSUFFICIENT_SCOPE, "Step-up authentication required"),
+    INSUFFICIENT_PERMISSIONS("insufficient_permissions", HttpStatus.FORBIDDEN, "insufficient_scope",
+            ProblemTypes.INSUFFICIENT_SCOPE, "Forbidden"),
+    MFA_REQUIRED("mfa_required", HttpStatus.FORBIDDEN, "insufficient_scope", ProblemTypes.INSUFFICIENT_SCOPE,
+            "Step-up authentication required"),
     /**
      * RFC 9470: the token is valid, but the authentication behind it is not strong enough ({@code acr}) or recent
      * enough ({@code auth_time}) for the route; the challenge says what would pass, so the client can step up.
@@ -41,15 +45,18 @@ public enum RejectionReason {
     /** The client's IP spent its budget of failed token verifications; no signature is checked until it refills. */
     TOO_MANY_INVALID_TOKENS("too_many_invalid_tokens", HttpStatus.TOO_MANY_REQUESTS, null, ProblemTypes.RATE_LIMITED, "Too many requests"),
     KEYS_UNAVAILABLE("keys_unavailable", HttpStatus.SERVICE_UNAVAILABLE, null, ProblemTypes.SERVICE_UNAVAILABLE, "Service unavailable"),
-    REVOCATION_UNAVAILABLE("revocation_unavailable", HttpStatus.SERVICE_UNAVAILABLE, null, ProblemTypes.SERVICE_UNAVAILABLE, "Service unavailable"),
+    REVOCATION_UNAVAILABLE("revocation_unavailable", HttpStatus.SERVICE_UNAVAILABLE, null,
+            ProblemTypes.SERVICE_UNAVAILABLE, "Service unavailable"),
     BAD_PATH("bad_path", HttpStatus.BAD_REQUEST, null, ProblemTypes.BAD_REQUEST, "Bad request"),
-    HEADERS_TOO_LARGE("headers_too_large", HttpStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, null, ProblemTypes.HEADERS_TOO_LARGE, "Request header fields too large"),
+    HEADERS_TOO_LARGE("headers_too_large", HttpStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, null,
+            ProblemTypes.HEADERS_TOO_LARGE, "Request header fields too large"),
     METHOD_NOT_ALLOWED("method_not_allowed", HttpStatus.METHOD_NOT_ALLOWED, null, ProblemTypes.METHOD_NOT_ALLOWED, "Method not allowed"),
     UNKNOWN_METHOD("unknown_method", HttpStatus.NOT_IMPLEMENTED, null, ProblemTypes.of("not-implemented"), "Not implemented"),
     /** The route's policy could not be compiled after a reload, and it has no earlier one to keep serving. */
     POLICY_UNAVAILABLE("policy_unavailable", HttpStatus.SERVICE_UNAVAILABLE, null, ProblemTypes.SERVICE_UNAVAILABLE, "Service unavailable"),
     NO_ROUTE("no_route", HttpStatus.NOT_FOUND, null, ProblemTypes.NOT_FOUND, "Not found"),
-    UPSTREAM_UNAVAILABLE("upstream_unavailable", HttpStatus.SERVICE_UNAVAILABLE, null, ProblemTypes.SERVICE_UNAVAILABLE, "Service unavailable"),
+    UPSTREAM_UNAVAILABLE("upstream_unavailable", HttpStatus.SERVICE_UNAVAILABLE, null,
+            ProblemTypes.SERVICE_UNAVAILABLE, "Service unavailable"),
     UPSTREAM_TIMEOUT("upstream_timeout", HttpStatus.GATEWAY_TIMEOUT, null, ProblemTypes.UPSTREAM_TIMEOUT, "Gateway timeout");
 
     private final String tag;
