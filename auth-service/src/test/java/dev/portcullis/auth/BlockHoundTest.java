@@ -4,13 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.portcullis.auth.mfa.TotpCodes;
 import dev.portcullis.auth.support.AuthServiceTestBase;
+import dev.portcullis.testsupport.BlockHoundCheck;
 import java.util.Base64;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
-import reactor.blockhound.BlockHound;
 
 /**
  * Drives every endpoint with BlockHound installed: a blocking call (BCrypt, file IO, a blocking read of
@@ -20,21 +20,17 @@ class BlockHoundTest extends AuthServiceTestBase {
 
     @BeforeAll
     static void installBlockHound() {
-        BlockHound.install();
+        BlockHoundCheck.install();
     }
 
     @Test
     void blockHoundIsActive() {
-        reactor.core.publisher.Mono<Object> blocking = reactor.core.publisher.Mono.fromCallable(() -> {
-            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000); // deliberately blocking, to prove the agent is live
-            return new Object();
-        }).subscribeOn(reactor.core.scheduler.Schedulers.parallel());
-        org.assertj.core.api.Assertions.assertThatThrownBy(blocking::block)
-                .hasCauseInstanceOf(reactor.blockhound.BlockingOperationError.class);
+        BlockHoundCheck.assertCatchesABlockingCall();
     }
 
     @Test
     void noEndpointBlocksAnEventLoopThread() {
+        BlockHoundCheck.clear();
         Session cookieSession = login("alice", "alice-password");
         var refreshed = client.post().uri("/auth/refresh").cookie("refresh_token", cookieSession.refreshToken())
                 .header("X-Requested-With", "x").exchange().expectStatus().isOk().expectBody(Map.class).returnResult();
@@ -78,5 +74,6 @@ class BlockHoundTest extends AuthServiceTestBase {
         client.post().uri("/auth/revoke-all").header(HttpHeaders.AUTHORIZATION, bearer(admin.accessToken())).exchange()
                 .expectStatus().isOk();
         assertThat(redis.exists(dev.portcullis.contract.RevocationKeys.subjectKey("u-admin"))).isOne();
+        assertThat(BlockHoundCheck.detected()).as("blocking calls on non-blocking threads").isEmpty();
     }
 }

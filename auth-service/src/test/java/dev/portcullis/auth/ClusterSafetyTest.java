@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.portcullis.auth.mfa.TotpCodes;
 import dev.portcullis.auth.refresh.RefreshTokenStore;
 import dev.portcullis.contract.RevocationKeys;
+import dev.portcullis.testsupport.TestClients;
 import dev.portcullis.testsupport.TestRedisCluster;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.cluster.RedisClusterClient;
@@ -69,7 +70,7 @@ class ClusterSafetyTest {
     }
 
     private WebTestClient client() {
-        return WebTestClient.bindToServer().baseUrl("http://localhost:" + port).responseTimeout(Duration.ofSeconds(20)).build();
+        return TestClients.localhost(port).build();
     }
 
     @Test

@@ -12,17 +12,15 @@ import dev.portcullis.gateway.revocation.RevocationStatus;
 import dev.portcullis.gateway.security.VerifiedToken;
 import dev.portcullis.gateway.support.GatewayIntegrationTest;
 import dev.portcullis.redis.RedisConnections;
+import dev.portcullis.testsupport.BlockHoundCheck;
 import dev.portcullis.testsupport.TestKeys;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import reactor.blockhound.BlockHound;
-import reactor.blockhound.BlockingOperationError;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 import reactor.test.StepVerifier;
@@ -39,24 +37,8 @@ import reactor.test.StepVerifier;
 @org.junit.jupiter.api.Order(1)
 class BlockHoundIntegrationTest extends GatewayIntegrationTest {
 
-    /** Every blocking call seen: thread, method and where it was called from. */
-    private static final List<String> detected = new CopyOnWriteArrayList<>();
-
     static {
-        BlockHound.builder()
-                .loadIntegrations() // Reactor's and Netty's: which threads are non-blocking, what they may do
-                // Logging writes to the console synchronously; that is the logging setup's business, not the gateway's.
-                .allowBlockingCallsInside("ch.qos.logback.core.OutputStreamAppender", "writeBytes")
-                .blockingMethodCallback(method -> {
-                    BlockingOperationError error = new BlockingOperationError(method);
-                    StringBuilder report = new StringBuilder(Thread.currentThread().getName()).append(": ").append(method);
-                    for (StackTraceElement frame : error.getStackTrace()) {
-                        report.append("\n\tat ").append(frame);
-                    }
-                    detected.add(report.toString());
-                    throw error;
-                })
-                .install();
+        BlockHoundCheck.install();
     }
 
     @Autowired
@@ -64,20 +46,12 @@ class BlockHoundIntegrationTest extends GatewayIntegrationTest {
 
     @BeforeEach
     void nothingDetectedYet() {
-        detected.clear();
+        BlockHoundCheck.clear();
     }
 
     @Test
     void blockHoundIsActiveAndCatchesABlockingCallOnANonBlockingThread() {
-        Mono<Boolean> blocking = Mono.fromCallable(() -> {
-            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000); // deliberately blocking, where it must never happen
-            return true;
-        }).subscribeOn(Schedulers.parallel());
-
-        StepVerifier.create(blocking).expectError(BlockingOperationError.class).verify(Duration.ofSeconds(5));
-
-        assertThat(detected).hasSize(1);
-        detected.clear();
+        BlockHoundCheck.assertCatchesABlockingCall();
     }
 
     @Test
@@ -120,6 +94,6 @@ class BlockHoundIntegrationTest extends GatewayIntegrationTest {
         client.get().uri("/nowhere").exchange().expectStatus().isNotFound();
 
         upstream.verify(getRequestedFor(urlPathEqualTo("/orders/1")));
-        assertThat(detected).as("blocking calls on non-blocking threads").isEmpty();
+        assertThat(BlockHoundCheck.detected()).as("blocking calls on non-blocking threads").isEmpty();
     }
 }

@@ -5,6 +5,7 @@ import com.nimbusds.jose.jwk.JWK;
 import dev.portcullis.auth.keys.KeyManager;
 import dev.portcullis.auth.mfa.TotpCodes;
 import dev.portcullis.auth.user.UserBootstrap;
+import dev.portcullis.testsupport.TestClients;
 import dev.portcullis.testsupport.TestRedis;
 import dev.portcullis.testsupport.TokenFactory;
 import io.lettuce.core.RedisClient;
@@ -77,8 +78,7 @@ public abstract class AuthServiceTestBase {
         TestRedis.flushAll();
         clock.set(T0);
         bootstrap.seed().block(Duration.ofSeconds(10));
-        client = WebTestClient.bindToServer().baseUrl("http://localhost:" + port)
-                .responseTimeout(Duration.ofSeconds(20)).build();
+        client = TestClients.localhost(port).build();
         if (redisConnection == null) {
             redisClient = RedisClient.create(TestRedis.url());
             redisConnection = redisClient.connect();

@@ -3,11 +3,10 @@ package dev.portcullis.auth.web;
 import static org.awaitility.Awaitility.await;
 
 import dev.portcullis.auth.support.AuthServiceTestBase;
-import dev.portcullis.testsupport.RedisServerProcess;
+import dev.portcullis.testsupport.OwnRedis;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.http.MediaType;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -15,21 +14,12 @@ import org.springframework.test.context.DynamicPropertySource;
 /** A Redis of its own, taken away: every state-touching endpoint fails closed with a 503 problem, never a 500. */
 class RedisOutageTest extends AuthServiceTestBase {
 
-    static final RedisServerProcess ownRedis = RedisServerProcess.startStandalone();
+    @RegisterExtension
+    static final OwnRedis ownRedis = OwnRedis.standalone();
 
     @DynamicPropertySource
     static void ownRedis(DynamicPropertyRegistry registry) {
         registry.add("portcullis.auth.redis.url", ownRedis::url);
-    }
-
-    @AfterEach
-    void redisBack() {
-        ownRedis.start();
-    }
-
-    @AfterAll
-    static void stopOwnRedis() {
-        ownRedis.stop();
     }
 
     @Test

@@ -7,14 +7,12 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import com.nimbusds.jwt.SignedJWT;
-import dev.portcullis.contract.RevocationKeys;
 import dev.portcullis.contract.RevocationMessage;
-import dev.portcullis.contract.RevocationScript;
 import dev.portcullis.contract.TokenClaims;
 import dev.portcullis.gateway.revocation.RevocationView;
 import dev.portcullis.gateway.support.GatewayIntegrationTest;
+import dev.portcullis.testsupport.TestRevocations;
 import dev.portcullis.testsupport.TokenFactory;
-import io.lettuce.core.ScriptOutputType;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -363,9 +361,7 @@ class ExplainIntegrationTest extends GatewayIntegrationTest {
         return node == null || node.isNull() ? null : node.asString();
     }
 
-    /** A revocation as the auth service writes it: the contract's script, key + sequence + message in one step. */
     private static void write(RevocationMessage revocation) {
-        redis().eval(RevocationScript.LUA, ScriptOutputType.INTEGER, RevocationScript.keys(revocation),
-                RevocationScript.arguments(revocation, Duration.ofMinutes(16), RevocationKeys.CHANNEL));
+        TestRevocations.write(redis(), revocation);
     }
 }

@@ -13,12 +13,11 @@ import dev.portcullis.contract.IdentityHeaders;
 import dev.portcullis.contract.IdentitySignature;
 import dev.portcullis.contract.RevocationKeys;
 import dev.portcullis.contract.RevocationMessage;
-import dev.portcullis.contract.RevocationScript;
 import dev.portcullis.gateway.support.GatewayIntegrationTest;
 import dev.portcullis.testsupport.GatewayIdentity;
 import dev.portcullis.testsupport.TestKeys;
+import dev.portcullis.testsupport.TestRevocations;
 import dev.portcullis.testsupport.TokenFactory;
-import io.lettuce.core.ScriptOutputType;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -334,7 +333,6 @@ class MultiIssuerIntegrationTest extends GatewayIntegrationTest {
     }
 
     private static void write(RevocationMessage revocation) {
-        redis().eval(RevocationScript.LUA, ScriptOutputType.INTEGER, RevocationScript.keys(revocation),
-                RevocationScript.arguments(revocation, Duration.ofMinutes(16), RevocationKeys.CHANNEL));
+        TestRevocations.write(redis(), revocation);
     }
 }

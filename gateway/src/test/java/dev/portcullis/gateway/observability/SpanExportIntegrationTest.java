@@ -11,6 +11,7 @@ import static org.awaitility.Awaitility.await;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import dev.portcullis.contract.TraceParent;
 import dev.portcullis.gateway.support.GatewayIntegrationTest;
+import dev.portcullis.testsupport.TestClients;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HexFormat;
@@ -41,9 +42,7 @@ class SpanExportIntegrationTest extends GatewayIntegrationTest {
                 "--management.opentelemetry.tracing.export.schedule-delay=100ms",
                 "--management.tracing.sampling.probability=1.0")) {
             assertThat(exporting.getBean(RequestTracing.class)).isInstanceOf(ExportingRequestTracing.class);
-            WebTestClient second = WebTestClient.bindToServer()
-                    .baseUrl("http://localhost:" + exporting.getEnvironment().getProperty("local.server.port"))
-                    .responseTimeout(Duration.ofSeconds(20)).build();
+            WebTestClient second = TestClients.localhost(exporting.getEnvironment().getProperty("local.server.port")).build();
 
             second.get().uri("/api/users/me").header("Authorization", "Bearer " + tokens.forUser("u-span").sign())
                     .exchange().expectStatus().isOk();

@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.portcullis.gateway.support.GatewayIntegrationTest;
+import dev.portcullis.testsupport.TestClients;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -47,8 +48,8 @@ class RateLimitIntegrationTest extends GatewayIntegrationTest {
         upstream.stubFor(any(urlPathMatching("/it/limited(-public)?/.*")).willReturn(okJson("{\"ok\":true}")));
         String port = second.getEnvironment().getProperty("local.server.port");
         String managementPort = second.getEnvironment().getProperty("local.management.port");
-        secondClient = WebTestClient.bindToServer().baseUrl("http://localhost:" + port).responseTimeout(Duration.ofSeconds(20)).build();
-        WebTestClient secondManagement = WebTestClient.bindToServer().baseUrl("http://localhost:" + managementPort).build();
+        secondClient = TestClients.localhost(port).build();
+        WebTestClient secondManagement = TestClients.localhost(managementPort).build();
         await().atMost(Duration.ofSeconds(15)).untilAsserted(() ->
                 secondManagement.get().uri("/actuator/health/readiness").exchange().expectStatus().isOk());
     }

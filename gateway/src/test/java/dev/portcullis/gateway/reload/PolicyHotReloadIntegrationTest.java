@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.portcullis.gateway.support.GatewayIntegrationTest;
+import dev.portcullis.testsupport.TestClients;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -176,8 +177,7 @@ class PolicyHotReloadIntegrationTest extends GatewayIntegrationTest {
     }
 
     private static WebTestClient clientOf(ConfigurableApplicationContext context, String portProperty) {
-        return WebTestClient.bindToServer().baseUrl("http://localhost:" + context.getEnvironment().getProperty(portProperty))
-                .responseTimeout(Duration.ofSeconds(20)).build();
+        return TestClients.localhost(context.getEnvironment().getProperty(portProperty)).build();
     }
 
     private static int status(WebTestClient client, String path, String token) {

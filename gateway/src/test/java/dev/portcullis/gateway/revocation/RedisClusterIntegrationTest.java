@@ -6,10 +6,9 @@ import static org.awaitility.Awaitility.await;
 import com.nimbusds.jwt.SignedJWT;
 import dev.portcullis.contract.RevocationKeys;
 import dev.portcullis.contract.RevocationMessage;
-import dev.portcullis.contract.RevocationScript;
 import dev.portcullis.gateway.support.GatewayIntegrationTest;
 import dev.portcullis.testsupport.TestRedisCluster;
-import io.lettuce.core.ScriptOutputType;
+import dev.portcullis.testsupport.TestRevocations;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import java.time.Duration;
@@ -100,10 +99,8 @@ class RedisClusterIntegrationTest extends GatewayIntegrationTest {
         await().atMost(Duration.ofSeconds(2)).until(view::isLive);
     }
 
-    /** The issuer's script (key, sequence and message in one step), as the auth service runs it. */
     private static void write(StatefulRedisClusterConnection<String, String> redis, RevocationMessage revocation, String channel) {
-        redis.sync().eval(RevocationScript.LUA, ScriptOutputType.INTEGER, RevocationScript.keys(revocation),
-                RevocationScript.arguments(revocation, Duration.ofMinutes(16), channel));
+        TestRevocations.write(redis.sync(), revocation, channel);
     }
 
     private static String jti(String token) throws java.text.ParseException {

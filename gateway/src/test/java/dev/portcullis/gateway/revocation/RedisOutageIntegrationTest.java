@@ -7,13 +7,12 @@ import static org.awaitility.Awaitility.await;
 
 import dev.portcullis.contract.RevocationKeys;
 import dev.portcullis.gateway.support.GatewayIntegrationTest;
-import dev.portcullis.testsupport.RedisServerProcess;
+import dev.portcullis.testsupport.OwnRedis;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
@@ -26,7 +25,8 @@ import org.springframework.test.context.DynamicPropertySource;
  */
 class RedisOutageIntegrationTest extends GatewayIntegrationTest {
 
-    static final RedisServerProcess ownRedis = RedisServerProcess.startStandalone();
+    @RegisterExtension
+    static final OwnRedis ownRedis = OwnRedis.standalone();
 
     @DynamicPropertySource
     static void ownRedisAndRoutes(DynamicPropertyRegistry registry) {
@@ -48,16 +48,6 @@ class RedisOutageIntegrationTest extends GatewayIntegrationTest {
 
     @Autowired
     CircuitBreakerRegistry breakers;
-
-    @AfterEach
-    void redisBack() {
-        ownRedis.start();
-    }
-
-    @AfterAll
-    static void stopOwnRedis() {
-        ownRedis.stop();
-    }
 
     @Test
     void failsClosedWith503WhenRedisIsDownAndRecoversWhenItIsBack() {
@@ -110,15 +100,8 @@ class RedisOutageIntegrationTest extends GatewayIntegrationTest {
         String token = tokens.forUser("u-5").sign();
         getWithToken("/api/users/me", token).exchange().expectStatus().isOk();
 
-        // In one transaction: cut the gateway's subscription and write a revocation nobody publishes. Redis runs
-        // both before the gateway can reconnect, so only the resync after the re-subscription can find it.
-        try (var connection = io.lettuce.core.RedisClient.create(ownRedis.url()).connect()) {
-            var redis = connection.sync();
-            redis.multi();
-            redis.clientKill(io.lettuce.core.KillArgs.Builder.typePubsub());
-            redis.set(RevocationKeys.jtiKey(jti(token)), "1");
-            redis.exec();
-        }
+        // the gateway's subscription cut and, meanwhile, a revocation nobody publishes: only the resync finds it
+        ownRedis.cutSubscribers(redis -> redis.set(RevocationKeys.jtiKey(jti(token)), "1"));
 
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
                 getWithToken("/api/users/me", token).exchange().expectStatus().isUnauthorized());

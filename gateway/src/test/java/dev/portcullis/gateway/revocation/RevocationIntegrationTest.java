@@ -8,9 +8,8 @@ import static org.awaitility.Awaitility.await;
 import com.nimbusds.jwt.SignedJWT;
 import dev.portcullis.contract.RevocationKeys;
 import dev.portcullis.contract.RevocationMessage;
-import dev.portcullis.contract.RevocationScript;
 import dev.portcullis.gateway.support.GatewayIntegrationTest;
-import io.lettuce.core.ScriptOutputType;
+import dev.portcullis.testsupport.TestRevocations;
 import io.lettuce.core.SetArgs;
 import java.time.Duration;
 import java.time.Instant;
@@ -180,10 +179,8 @@ class RevocationIntegrationTest extends GatewayIntegrationTest {
         write(new RevocationMessage.TokenRevoked(jti, expiresAtMillis), RevocationKeys.CHANNEL);
     }
 
-    /** A revocation as the auth service writes it: the contract's script, key + sequence + message in one step. */
     private static void write(RevocationMessage revocation, String channel) {
-        redis().eval(RevocationScript.LUA, ScriptOutputType.INTEGER, RevocationScript.keys(revocation),
-                RevocationScript.arguments(revocation, Duration.ofMinutes(16), channel));
+        TestRevocations.write(redis(), revocation, channel);
     }
 
     private static long expiryOf(String token) {

@@ -3,11 +3,10 @@ package dev.portcullis.gateway.revocation;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.portcullis.contract.RevocationKeys;
 import dev.portcullis.contract.RevocationMessage;
-import dev.portcullis.contract.RevocationScript;
 import dev.portcullis.gateway.support.GatewayIntegrationTest;
-import io.lettuce.core.ScriptOutputType;
+import dev.portcullis.testsupport.TestClients;
+import dev.portcullis.testsupport.TestRevocations;
 import java.time.Duration;
 import java.util.Map;
 import java.util.TreeMap;
@@ -29,8 +28,7 @@ class RevocationLagIntegrationTest extends GatewayIntegrationTest {
     private static final int MEASURED_REVOCATIONS = 200;
 
     private static void write(RevocationMessage revocation) {
-        redis().eval(RevocationScript.LUA, ScriptOutputType.INTEGER, RevocationScript.keys(revocation),
-                RevocationScript.arguments(revocation, Duration.ofMinutes(16), RevocationKeys.CHANNEL));
+        TestRevocations.write(redis(), revocation);
     }
 
     @Test
@@ -77,10 +75,7 @@ class RevocationLagIntegrationTest extends GatewayIntegrationTest {
     @Test
     void twoHundredRevocationsHoldWithinTheOneSecondPromiseOnAGatewayOnTheSystemClock() {
         try (ConfigurableApplicationContext second = startSecondInstance()) {
-            WebTestClient management = WebTestClient.bindToServer()
-                    .baseUrl("http://localhost:" + second.getEnvironment().getProperty("local.management.port"))
-                    .codecs(codecs -> codecs.defaultCodecs().maxInMemorySize(16 * 1024 * 1024))
-                    .responseTimeout(Duration.ofSeconds(20)).build();
+            WebTestClient management = TestClients.management(second.getEnvironment().getProperty("local.management.port"));
             await().atMost(Duration.ofSeconds(20)).until(() -> scrape(management, "portcullis_revocation_view_live").values()
                     .stream().mapToDouble(Double::doubleValue).sum() == 1.0);
 

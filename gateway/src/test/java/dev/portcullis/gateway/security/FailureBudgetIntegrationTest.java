@@ -8,6 +8,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.portcullis.contract.IdentityHeaders;
 import dev.portcullis.gateway.support.TokenDefencesIntegrationTest;
+import dev.portcullis.testsupport.TestClients;
 import dev.portcullis.testsupport.TestKeys;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
@@ -103,8 +104,7 @@ class FailureBudgetIntegrationTest extends TokenDefencesIntegrationTest {
         parallel(BUDGET, i -> forged(), attacker);
         try (ConfigurableApplicationContext second = startSecondInstance(SETTINGS)) {
             await().atMost(Duration.ofSeconds(20)).until(() -> second.getBean(TrustedIssuers.class).isReady());
-            WebTestClient secondClient = WebTestClient.bindToServer()
-                    .baseUrl("http://localhost:" + second.getEnvironment().getProperty("local.server.port")).build();
+            WebTestClient secondClient = TestClients.localhost(second.getEnvironment().getProperty("local.server.port")).build();
             MeterRegistry secondMeters = second.getBean(MeterRegistry.class);
 
             secondClient.get().uri("/api/users/me").header("Authorization", "Bearer " + forged())

@@ -4,12 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.portcullis.contract.IdentityHeaders;
-import dev.portcullis.contract.RevocationKeys;
 import dev.portcullis.contract.RevocationMessage;
-import dev.portcullis.contract.RevocationScript;
 import dev.portcullis.gateway.support.GatewayIntegrationTest;
 import dev.portcullis.gateway.support.StreamUpstream;
-import io.lettuce.core.ScriptOutputType;
+import dev.portcullis.testsupport.TestRevocations;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
@@ -85,8 +83,7 @@ class StreamLifetimeIntegrationTest extends GatewayIntegrationTest {
     }
 
     private static void write(RevocationMessage revocation) {
-        redis().eval(RevocationScript.LUA, ScriptOutputType.INTEGER, RevocationScript.keys(revocation),
-                RevocationScript.arguments(revocation, Duration.ofMinutes(16), RevocationKeys.CHANNEL));
+        TestRevocations.write(redis(), revocation);
     }
 
     private Flux<ServerSentEvent<String>> events(String path, String token) {

@@ -12,13 +12,13 @@ import com.github.tomakehurst.wiremock.WireMockServer;
 import dev.portcullis.gateway.GatewayApplication;
 import dev.portcullis.testsupport.GatewayIdentity;
 import dev.portcullis.testsupport.MutableClock;
+import dev.portcullis.testsupport.TestClients;
 import dev.portcullis.testsupport.TestKeys;
 import dev.portcullis.testsupport.TestRedis;
 import dev.portcullis.testsupport.TokenFactory;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
-import java.time.Duration;
 import org.junit.jupiter.api.BeforeEach;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -109,8 +109,7 @@ public abstract class GatewayIntegrationTest {
                 .willReturn(okJson("{\"ok\":true}")));
         TestRedis.flushAll();
         testClock.set(java.time.Instant.ofEpochMilli(System.currentTimeMillis()));
-        client = WebTestClient.bindToServer().baseUrl("http://localhost:" + port)
-                .responseTimeout(Duration.ofSeconds(20)).build();
+        client = TestClients.localhost(port).build();
     }
 
     /** Serves the JWKS with the given keys (default: the test RSA key). */
@@ -126,10 +125,7 @@ public abstract class GatewayIntegrationTest {
 
     /** A client for the management port (actuator). */
     protected WebTestClient management() {
-        // a Prometheus scrape with latency histograms per route and status soon outgrows the default 256 KB
-        return WebTestClient.bindToServer().baseUrl("http://localhost:" + managementPort)
-                .codecs(codecs -> codecs.defaultCodecs().maxInMemorySize(16 * 1024 * 1024))
-                .responseTimeout(Duration.ofSeconds(20)).build();
+        return TestClients.management(managementPort);
     }
 
     /** The sum of the Prometheus samples of {@code metric} whose labels contain every one of {@code labels}. */

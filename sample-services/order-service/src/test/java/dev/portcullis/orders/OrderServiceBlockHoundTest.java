@@ -1,13 +1,14 @@
 package dev.portcullis.orders;
 
-import dev.portcullis.testsupport.GatewayIdentity;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import dev.portcullis.contract.IdentityHeaders;
-import java.time.Duration;
+import dev.portcullis.testsupport.BlockHoundCheck;
+import dev.portcullis.testsupport.GatewayIdentity;
+import dev.portcullis.testsupport.TestClients;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -17,9 +18,6 @@ import org.springframework.http.MediaType;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.reactive.server.WebTestClient;
-import reactor.blockhound.BlockHound;
-import reactor.core.publisher.Mono;
-import reactor.core.scheduler.Schedulers;
 
 /**
  * The whole service-token path with BlockHound installed: token fetch from the auth service, product lookups with
@@ -39,7 +37,7 @@ class OrderServiceBlockHoundTest {
 
     @BeforeAll
     static void installBlockHound() {
-        BlockHound.install();
+        BlockHoundCheck.install();
         Peers.issuesToken(AUTH, "svc-token-1", 300);
         Peers.hasProduct(PRODUCTS, "p-1", "Portcullis mug", "12.50");
         Peers.lacksProduct(PRODUCTS, "p-404");
@@ -56,18 +54,13 @@ class OrderServiceBlockHoundTest {
 
     @Test
     void blockHoundIsWatchingNonBlockingThreads() {
-        Mono<String> blocking = Mono.fromCallable(() -> {
-            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
-            return "slept";
-        }).subscribeOn(Schedulers.parallel());
-        assertThatThrownBy(blocking::block).hasMessageContaining("Blocking call");
+        BlockHoundCheck.assertCatchesABlockingCall();
     }
 
     @Test
     void placesOrdersThroughTheServiceTokenPathWithoutBlocking() {
-        WebTestClient client = WebTestClient.bindToServer().baseUrl("http://localhost:" + port)
-                .filter(GatewayIdentity.GATEWAY.signing())
-                .responseTimeout(Duration.ofSeconds(30))
+        BlockHoundCheck.clear();
+        WebTestClient client = TestClients.signedByTheGateway(port)
                 .defaultHeader(IdentityHeaders.USER_ID, "alice")
                 .defaultHeader(IdentityHeaders.USER_PERMISSIONS, "orders:write")
                 .build();
@@ -88,5 +81,6 @@ class OrderServiceBlockHoundTest {
                 .expectStatus().isBadRequest();
 
         AUTH.verify(1, postRequestedFor(urlEqualTo(Peers.TOKEN_PATH)));
+        assertThat(BlockHoundCheck.detected()).as("blocking calls on non-blocking threads").isEmpty();
     }
 }

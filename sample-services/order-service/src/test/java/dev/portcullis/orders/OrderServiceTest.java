@@ -19,6 +19,7 @@ import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.http.Fault;
 import dev.portcullis.contract.IdentityHeaders;
 import dev.portcullis.contract.ProblemTypes;
+import dev.portcullis.testsupport.TestClients;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
@@ -83,9 +84,9 @@ class OrderServiceTest {
         AUTH.resetAll();
         PRODUCTS.resetAll();
         clock.advance(Duration.ofDays(1));
-        client = WebTestClient.bindToServer().baseUrl("http://localhost:" + port)
+        client = TestClients.localhost(port)
                 .filter(GatewayIdentity.GATEWAY.signing(clock)) // the gateway signs on the service's (moved) clock
-                .responseTimeout(java.time.Duration.ofSeconds(30)).build(); // a busy 2-core CI box, not a spec
+                .build();
         Peers.issuesToken(AUTH, "svc-token-1", 300);
         Peers.hasProduct(PRODUCTS, "p-1", "Portcullis mug", "12.50");
         Peers.hasProduct(PRODUCTS, "p-2", "Drawbridge notebook", "8.90");
@@ -348,7 +349,7 @@ class OrderServiceTest {
 
     @Test
     void refusesIdentityHeadersTheGatewayDidNotSignWithThisServicesKey() {
-        WebTestClient unsigned = WebTestClient.bindToServer().baseUrl("http://localhost:" + port).build();
+        WebTestClient unsigned = TestClients.localhost(port).build();
         unsigned.post().uri("/orders")
                 .header(IdentityHeaders.USER_ID, "alice")
                 .header(IdentityHeaders.USER_PERMISSIONS, "orders:write")

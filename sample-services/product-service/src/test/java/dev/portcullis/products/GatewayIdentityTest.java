@@ -7,12 +7,12 @@ import com.github.tomakehurst.wiremock.WireMockServer;
 import dev.portcullis.contract.IdentityHeaders;
 import dev.portcullis.contract.IdentitySignature;
 import dev.portcullis.testsupport.GatewayIdentity;
+import dev.portcullis.testsupport.TestClients;
 import dev.portcullis.testsupport.TestKeys;
 import dev.portcullis.testsupport.TokenFactory;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.net.URI;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -69,8 +69,7 @@ class GatewayIdentityTest {
     @BeforeEach
     void bindToServer() {
         // no signing filter: each test signs (or does not) exactly as it says
-        client = WebTestClient.bindToServer().baseUrl("http://localhost:" + port)
-                .responseTimeout(Duration.ofSeconds(30)).build();
+        client = TestClients.localhost(port).build();
     }
 
     static Map<String, String> alice(String... permissions) {

@@ -6,6 +6,7 @@ import static org.hamcrest.Matchers.hasItem;
 
 import dev.portcullis.contract.IdentityHeaders;
 import dev.portcullis.contract.ProblemTypes;
+import dev.portcullis.testsupport.TestClients;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -29,8 +30,7 @@ class ProductCatalogTest {
 
     @BeforeEach
     void bindToServer() {
-        client = WebTestClient.bindToServer().baseUrl("http://localhost:" + port).filter(GatewayIdentity.GATEWAY.signing())
-                .responseTimeout(java.time.Duration.ofSeconds(30)).build(); // a busy 2-core CI box, not a spec
+        client = TestClients.signedByTheGateway(port).build();
     }
 
     @Test

@@ -1,15 +1,16 @@
 package dev.portcullis.products;
 
-import dev.portcullis.testsupport.GatewayIdentity;
 import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
+import dev.portcullis.testsupport.BlockHoundCheck;
+import dev.portcullis.testsupport.GatewayIdentity;
+import dev.portcullis.testsupport.TestClients;
 import dev.portcullis.testsupport.TestKeys;
 import dev.portcullis.testsupport.TokenFactory;
 import java.time.Clock;
-import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -19,9 +20,6 @@ import org.springframework.http.HttpHeaders;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.reactive.server.WebTestClient;
-import reactor.blockhound.BlockHound;
-import reactor.core.publisher.Mono;
-import reactor.core.scheduler.Schedulers;
 
 /**
  * The service-token path with BlockHound installed: the first request forces nimbus to fetch the JWKS over HTTP (a
@@ -44,7 +42,7 @@ class ServiceTokenBlockHoundTest {
 
     @BeforeAll
     static void installBlockHound() {
-        BlockHound.install();
+        BlockHoundCheck.install();
     }
 
     @AfterAll
@@ -57,18 +55,13 @@ class ServiceTokenBlockHoundTest {
 
     @Test
     void blockHoundIsWatchingNonBlockingThreads() {
-        Mono<String> blocking = Mono.fromCallable(() -> {
-            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
-            return "slept";
-        }).subscribeOn(Schedulers.parallel());
-        assertThatThrownBy(blocking::block).hasMessageContaining("Blocking call");
+        BlockHoundCheck.assertCatchesABlockingCall();
     }
 
     @Test
     void verifiesServiceTokensWithoutBlockingTheEventLoopAndFetchesTheKeysOnce() {
-        WebTestClient client = WebTestClient.bindToServer().baseUrl("http://localhost:" + port)
-                .filter(GatewayIdentity.GATEWAY.signing())
-                .responseTimeout(Duration.ofSeconds(30)).build();
+        BlockHoundCheck.clear();
+        WebTestClient client = TestClients.signedByTheGateway(port).build();
         TokenFactory tokens = new TokenFactory(TestKeys.RSA, JwksStub.ISSUER, "product-service", Clock.systemUTC());
 
         for (int i = 0; i < 4; i++) {
@@ -80,5 +73,6 @@ class ServiceTokenBlockHoundTest {
         }
 
         AUTH.verify(1, getRequestedFor(urlEqualTo(JwksStub.PATH)));
+        assertThat(BlockHoundCheck.detected()).as("blocking calls on non-blocking threads").isEmpty();
     }
 }

@@ -6,6 +6,7 @@ import static org.hamcrest.Matchers.containsString;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import dev.portcullis.contract.IdentityHeaders;
 import dev.portcullis.contract.ProblemTypes;
+import dev.portcullis.testsupport.TestClients;
 import dev.portcullis.testsupport.TestKeys;
 import dev.portcullis.testsupport.TokenFactory;
 import java.time.Clock;
@@ -52,8 +53,7 @@ class ServiceTokenTest {
 
     @BeforeEach
     void bindToServer() {
-        client = WebTestClient.bindToServer().baseUrl("http://localhost:" + port).filter(GatewayIdentity.GATEWAY.signing())
-                .responseTimeout(java.time.Duration.ofSeconds(30)).build(); // a busy 2-core CI box, not a spec
+        client = TestClients.signedByTheGateway(port).build();
     }
 
     static TokenFactory.Token serviceToken() {

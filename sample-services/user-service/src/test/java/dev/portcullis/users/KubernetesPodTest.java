@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.portcullis.contract.IdentityHeaders;
 import dev.portcullis.testsupport.GatewayIdentity;
 import dev.portcullis.testsupport.KubernetesPod;
+import dev.portcullis.testsupport.TestClients;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -35,8 +36,7 @@ class KubernetesPodTest {
 
     @BeforeEach
     void bindToServer() {
-        client = WebTestClient.bindToServer().baseUrl("http://localhost:" + port).filter(GatewayIdentity.GATEWAY.signing())
-                .responseTimeout(java.time.Duration.ofSeconds(30)).build();
+        client = TestClients.signedByTheGateway(port).build();
     }
 
     @Test

@@ -5,6 +5,7 @@ import static org.hamcrest.Matchers.containsString;
 
 import dev.portcullis.contract.IdentityHeaders;
 import dev.portcullis.contract.ProblemTypes;
+import dev.portcullis.testsupport.TestClients;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -27,8 +28,7 @@ class UserServiceTest {
 
     @BeforeEach
     void bindToServer() {
-        client = WebTestClient.bindToServer().baseUrl("http://localhost:" + port).filter(GatewayIdentity.GATEWAY.signing())
-                .responseTimeout(java.time.Duration.ofSeconds(30)).build(); // a busy 2-core CI box, not a spec
+        client = TestClients.signedByTheGateway(port).build();
     }
 
     @Test
@@ -55,7 +55,7 @@ class UserServiceTest {
 
     @Test
     void refusesIdentityHeadersTheGatewayDidNotSignWithThisServicesKey() {
-        WebTestClient unsigned = WebTestClient.bindToServer().baseUrl("http://localhost:" + port).build();
+        WebTestClient unsigned = TestClients.localhost(port).build();
         unsigned.get().uri("/users/me")
                 .header(IdentityHeaders.USER_ID, "u-admin")
                 .header(IdentityHeaders.USER_ROLE, "admin")
@@ -175,8 +175,7 @@ class UserServiceTest {
 
     @Test
     void servesHealthAndPrometheusOnTheManagementPortOnly() {
-        WebTestClient management = WebTestClient.bindToServer().baseUrl("http://localhost:" + managementPort)
-                .responseTimeout(java.time.Duration.ofSeconds(30)).build();
+        WebTestClient management = TestClients.localhost(managementPort).build();
         management.get().uri("/actuator/health/readiness").exchange()
                 .expectStatus().isOk()
                 .expectBody().jsonPath("$.status").isEqualTo("UP");

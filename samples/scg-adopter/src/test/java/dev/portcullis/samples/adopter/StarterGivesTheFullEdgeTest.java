@@ -17,16 +17,15 @@ import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import com.nimbusds.jose.jwk.RSAKey;
 import dev.portcullis.contract.IdentityHeaders;
 import dev.portcullis.contract.IdentitySignature;
-import dev.portcullis.contract.RevocationKeys;
 import dev.portcullis.contract.RevocationMessage;
-import dev.portcullis.contract.RevocationScript;
 import dev.portcullis.testsupport.GatewayIdentity;
 import dev.portcullis.testsupport.MutableClock;
+import dev.portcullis.testsupport.TestClients;
 import dev.portcullis.testsupport.TestKeys;
 import dev.portcullis.testsupport.TestRedis;
+import dev.portcullis.testsupport.TestRevocations;
 import dev.portcullis.testsupport.TokenFactory;
 import io.lettuce.core.RedisClient;
-import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulRedisConnection;
 import java.time.Duration;
 import java.util.List;
@@ -97,10 +96,9 @@ class StarterGivesTheFullEdgeTest {
         peers.resetRequests();
         peers.stubFor(any(urlPathMatching("/(catalog|orders|inventory)(/.*)?")).willReturn(okJson("{\"ok\":true}")));
         TestRedis.flushAll();
-        client = WebTestClient.bindToServer().baseUrl("http://localhost:" + port).responseTimeout(Duration.ofSeconds(20)).build();
-        await().atMost(Duration.ofSeconds(20)).until(() -> WebTestClient.bindToServer()
-                .baseUrl("http://localhost:" + managementPort).build().get().uri("/actuator/health/readiness")
-                .exchange().returnResult(String.class).getStatus().is2xxSuccessful());
+        client = TestClients.localhost(port).build();
+        await().atMost(Duration.ofSeconds(20)).until(() -> TestClients.localhost(managementPort).build()
+                .get().uri("/actuator/health/readiness").exchange().returnResult(String.class).getStatus().is2xxSuccessful());
     }
 
     private static TokenFactory.Token buyer(String subject) {
@@ -168,8 +166,7 @@ class StarterGivesTheFullEdgeTest {
                 clock.instant().plus(Duration.ofMinutes(15)).toEpochMilli(), 0, "acme-idp");
         try (RedisClient redis = RedisClient.create(TestRedis.url());
              StatefulRedisConnection<String, String> connection = redis.connect()) {
-            connection.sync().eval(RevocationScript.LUA, ScriptOutputType.INTEGER, RevocationScript.keys(revocation),
-                    RevocationScript.arguments(revocation, Duration.ofMinutes(16), RevocationKeys.CHANNEL));
+            TestRevocations.write(connection.sync(), revocation);
         }
 
         await().atMost(Duration.ofSeconds(1)).untilAsserted(() -> client.get().uri("/orders/o-3")
