@@ -1,50 +1,97 @@
 package dev.portcullis.benchmarks.pipeline;
 
-import dev.portcullis.contract.IdentityHeaders;
+import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.GATEWAY_REQUEST_URL_ATTR;
+import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.GATEWAY_ROUTE_ATTR;
+
+import dev.portcullis.contract.RevocationMessage;
+import dev.portcullis.gateway.identity.IdentitySigningKeys;
+import dev.portcullis.gateway.identity.IdentitySigningProperties;
+import dev.portcullis.gateway.identity.UpstreamIdentityHeadersFilter;
 import dev.portcullis.gateway.keys.JwksKeyStore;
-import dev.portcullis.gateway.policy.AccessRule;
-import dev.portcullis.gateway.revocation.RevocationStatus;
+import dev.portcullis.gateway.policy.RoutePolicies;
+import dev.portcullis.gateway.policy.ShadowPolicyMonitor;
+import dev.portcullis.gateway.revocation.DelegatingRevocationChecker;
+import dev.portcullis.gateway.revocation.RedisRevocationLookup;
+import dev.portcullis.gateway.revocation.RevocationProperties;
+import dev.portcullis.gateway.revocation.RevocationView;
 import dev.portcullis.gateway.security.AccessTokenVerifier;
-import dev.portcullis.gateway.security.TrustedIssuers;
+import dev.portcullis.gateway.security.AuthenticationGlobalFilter;
 import dev.portcullis.gateway.security.JwtProperties;
-import dev.portcullis.gateway.security.Verification;
+import dev.portcullis.gateway.security.TrustedIssuers;
 import dev.portcullis.gateway.security.VerificationFailureBudget;
-import dev.portcullis.gateway.security.VerifiedToken;
 import dev.portcullis.gateway.security.VerifiedTokenCache;
+import dev.portcullis.gateway.web.ClientAddressResolver;
+import dev.portcullis.gateway.web.EdgeAttributes;
+import dev.portcullis.redis.RedisConnections;
+import dev.portcullis.testsupport.GatewayIdentity;
+import dev.portcullis.testsupport.RedisServerProcess;
+import dev.portcullis.testsupport.TestRevocations;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.Callable;
-import java.util.function.Supplier;
+import java.util.UUID;
+import java.util.concurrent.locks.LockSupport;
+import org.springframework.cloud.gateway.config.GatewayProperties;
+import org.springframework.cloud.gateway.filter.GatewayFilterChain;
+import org.springframework.cloud.gateway.route.Route;
+import org.springframework.cloud.gateway.route.RouteDefinition;
 import org.springframework.http.HttpHeaders;
-import org.springframework.http.HttpMethod;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.mock.http.server.reactive.MockServerHttpRequest;
+import org.springframework.mock.web.server.MockServerWebExchange;
 import reactor.core.publisher.Mono;
 
 /**
- * The per-request work of an authenticated request, in-process and without HTTP: the gateway's own
- * {@link AccessTokenVerifier} (with its real {@link JwksKeyStore} and {@link VerifiedTokenCache}), the live-view
- * revocation answer, the route's access rule, and the identity headers as {@code UpstreamIdentityHeadersFilter} writes them
- * (scan incoming names for spoofed {@code x-user-*}, copy the headers, set five values).
+ * The per-request work of an authenticated request, in-process and without HTTP, done by the gateway's own classes
+ * as its auto-configuration wires them: {@link AuthenticationGlobalFilter} (bearer token, the route's policy from
+ * {@link RoutePolicies}, {@link AccessTokenVerifier} with its real {@link JwksKeyStore} and
+ * {@link VerifiedTokenCache}, revocation through {@link DelegatingRevocationChecker} answered by a live
+ * {@link RevocationView}, the access rule), then {@link UpstreamIdentityHeadersFilter} on the headers that would leave
+ * for the upstream (identity headers set and signed with the route's identity key). The view is subscribed to a real
+ * redis-server of its own, filled with revocations through the issuer's script before the run, so its lookups are
+ * those of a gateway holding a realistic revocation set.
+ *
+ * <p>Not included: the HTTP server and client, the route lookup, the rate limiter (a Redis script per lease, measured
+ * by the load test) and the access log. A request's exchange is built per call, as the server builds one per request.
  */
 public final class EdgePipeline implements AutoCloseable {
 
     public static final String ISSUER = "http://localhost:8080";
     public static final String AUDIENCE = "portcullis";
-    private static final Supplier<String> CLIENT = () -> "203.0.113.1";
+    public static final String PATH = "/api/orders/o-1";
+    private static final URI UPSTREAM = URI.create("http://orders:8083/orders/o-1");
+    private static final String FORWARDED = EdgePipeline.class.getName() + ".forwarded";
+    private static final InetSocketAddress CLIENT = new InetSocketAddress("203.0.113.1", 50_000);
 
     private final PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final RedisServerProcess redisServer;
+    private final RedisConnections redis;
+    private final RedisClient issuerClient;
+    private final StatefulRedisConnection<String, String> issuer;
     private final JwksKeyStore keys;
     private final VerifiedTokenCache cache;
     private final AccessTokenVerifier verifier;
-    private final LocalRevocationLookup revocation;
-    private final AccessRule rule;
+    private final RevocationView view;
+    private final AuthenticationGlobalFilter authentication;
+    private final UpstreamIdentityHeadersFilter identity;
+    private final Route route;
     private final HttpHeaders incoming;
 
-    public EdgePipeline(URI jwksUri, Set<String> algorithms) {
+    /**
+     * @param revokedTokens   revoked tokens written before the view starts (each a key the view holds)
+     * @param revokedSubjects revoke-all markers written before the view starts
+     */
+    public EdgePipeline(URI jwksUri, Set<String> algorithms, int revokedTokens, int revokedSubjects) {
         Clock clock = Clock.systemUTC();
         JwtProperties properties = new JwtProperties(jwksUri, ISSUER, Set.of(AUDIENCE), algorithms, Duration.ofSeconds(30),
                 8192, Duration.ofHours(1), new JwtProperties.Jwks(Duration.ofSeconds(15), Duration.ofSeconds(30),
@@ -54,12 +101,40 @@ public final class EdgePipeline implements AutoCloseable {
         TrustedIssuers issuers = TrustedIssuers.of(properties, clock, meters);
         this.keys = issuers.keys(JwtProperties.DEFAULT_ISSUER_ID);
         this.cache = new VerifiedTokenCache(properties.cache(), clock, meters);
-        // no failure budget: it needs Redis, and the benchmark measures verification (a cache miss takes a unit of the
-        // budget from a local lease in the gateway, a counter decrement)
+        // No failure budget: it needs the rate limiter's Redis script; in the gateway a cache miss takes a unit of the
+        // budget from a local lease, a counter decrement.
         this.verifier = new AccessTokenVerifier(issuers, properties.maxTokenLength(), cache,
                 VerificationFailureBudget.disabled(meters), clock, meters);
-        this.revocation = new LocalRevocationLookup(10_000, 1_000, meters);
-        this.rule = new AccessRule(Set.of(HttpMethod.GET), false, Set.of(), Set.of("orders:read"), Set.of(), Set.of(), false);
+
+        this.redisServer = RedisServerProcess.startStandalone();
+        this.issuerClient = RedisClient.create(redisServer.url());
+        this.issuer = issuerClient.connect();
+        fill(issuer.sync(), revokedTokens, revokedSubjects);
+        this.redis = RedisConnections.connect(redisServer.url(), Duration.ofSeconds(2), Duration.ofSeconds(2));
+        RevocationProperties revocation = new RevocationProperties(RevocationProperties.Mode.VIEW, Duration.ofMillis(250),
+                Duration.ofSeconds(1), Duration.ofMinutes(5), 1_000_000, Duration.ofMillis(250),
+                new RevocationProperties.CircuitBreaker(50, 5, 20, Duration.ofSeconds(5)));
+        this.view = new RevocationView(redis, revocation, properties.maxTokenLifetime(), properties.clockSkew(), clock, meters);
+        RedisRevocationLookup lookup = new RedisRevocationLookup(redis, CircuitBreaker.ofDefaults("bench-revocation"),
+                revocation.lookupTimeout(), meters);
+        view.onRedisAnswered(lookup::redisAnswered);
+        DelegatingRevocationChecker checker = new DelegatingRevocationChecker(view, lookup, meters);
+
+        IdentitySigningKeys signingKeys = IdentitySigningKeys.load(
+                new IdentitySigningProperties(Map.of("orders", GatewayIdentity.key("orders"))));
+        RouteDefinition definition = new RouteDefinition();
+        definition.setId("orders");
+        definition.setUri(URI.create("http://orders:8083"));
+        definition.setMetadata(Map.of("policy", Map.of("permissions", List.of("orders:read"), "identity-key", "orders")));
+        GatewayProperties gateway = new GatewayProperties();
+        gateway.setRoutes(List.of(definition));
+        RoutePolicies policies = RoutePolicies.load(gateway,
+                new RoutePolicies.Context(Set.of(JwtProperties.DEFAULT_ISSUER_ID), signingKeys.names()), meters);
+        this.route = Route.async(definition).predicate(exchange -> true).build();
+        this.authentication = new AuthenticationGlobalFilter(policies, verifier, checker, new ClientAddressResolver(List.of()),
+                new ShadowPolicyMonitor(meters), clock, meters);
+        this.identity = new UpstreamIdentityHeadersFilter(signingKeys, clock);
+
         this.incoming = new HttpHeaders();
         incoming.set("Host", "localhost:8080");
         incoming.set("User-Agent", "wrk");
@@ -67,79 +142,86 @@ public final class EdgePipeline implements AutoCloseable {
         incoming.set("x-request-id", "bench-0001");
     }
 
-    /** Loads the key set (blocking, set-up only), as the gateway's poller does at start-up. */
-    public void loadKeys(String keyId) {
-        keys.poll().block(Duration.ofSeconds(10));
-        keys.find(keyId).block(Duration.ofSeconds(10));
+    /** Revocations as the auth service writes them, so that the view's resync at start loads them all. */
+    private static void fill(RedisCommands<String, String> redis, int revokedTokens, int revokedSubjects) {
+        long later = System.currentTimeMillis() + 900_000;
+        for (int i = 0; i < revokedTokens; i++) {
+            TestRevocations.write(redis, new RevocationMessage.TokenRevoked(UUID.randomUUID().toString(), later));
+        }
+        for (int i = 0; i < revokedSubjects; i++) {
+            TestRevocations.write(redis, new RevocationMessage.SubjectRevoked("revoked-user-" + i, System.currentTimeMillis()));
+        }
+    }
+
+    /**
+     * Loads the key set and starts the revocation view (blocking, set-up only), as the gateway does at start-up, and
+     * waits until the view is live: from then on no request reads Redis.
+     */
+    public void start(String keyId, Duration timeout) {
+        keys.poll().block(timeout);
+        keys.find(keyId).block(timeout);
         if (!keys.isReady()) {
             throw new IllegalStateException("JWKS not loaded");
+        }
+        view.start();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!view.isLive()) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the revocation view did not become live within " + timeout);
+            }
+            LockSupport.parkNanos(Duration.ofMillis(10).toNanos()); // set-up only, never in a measured call
         }
     }
 
     /**
      * One authenticated request's edge work.
      *
-     * @return the headers forwarded upstream; throws when the token is refused, so that a broken set-up cannot pass as
-     *         a fast one
+     * @return the headers forwarded upstream; throws when the request is refused, so that a broken set-up cannot pass
+     *         as a fast one
      */
     public HttpHeaders handle(String token) {
-        Verification verification = resolve(verifier.verify(token, CLIENT));
-        if (!(verification instanceof Verification.Verified verified)) {
-            throw new IllegalStateException("token refused: " + verification);
+        MockServerWebExchange exchange = run(token);
+        HttpHeaders forwarded = exchange.getAttribute(FORWARDED);
+        if (forwarded == null) {
+            throw new IllegalStateException("request refused: " + exchange.getResponse().getStatusCode());
         }
-        VerifiedToken identity = verified.token();
-        RevocationStatus status = revocation.check(identity);
-        if (status != RevocationStatus.ACTIVE) {
-            throw new IllegalStateException("token revoked: " + status);
-        }
-        if (rule.check(identity) != null) {
-            throw new IllegalStateException("access rule refused the token");
-        }
-        return identityHeaders(identity);
-    }
-
-    /** Verification only, for tokens expected to fail (forged): returns the outcome without throwing. */
-    public Verification verifyOnly(String token) {
-        return resolve(verifier.verify(token, CLIENT));
+        return forwarded;
     }
 
     /**
-     * The verifier's answer as the gateway's filter gets it. A cache hit (and a refusal) is a {@code Mono.just}, which
-     * Reactor's {@code flatMap} in {@code AuthenticationGlobalFilter} unwraps directly (scalar fast path) without
-     * subscribing; {@code block()} would add a subscriber and a latch the gateway never pays. Anything else (a key
-     * lookup on first sight) is subscribed to and waited for.
+     * A request expected to be refused (a forged token): the status the client gets, problem document written.
+     *
+     * @throws IllegalStateException when the request reached the upstream
      */
-    private static Verification resolve(Mono<Verification> answer) {
-        if (answer instanceof Callable<?> scalar) {
-            try {
-                return (Verification) scalar.call();
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
+    public HttpStatusCode refuse(String token) {
+        MockServerWebExchange exchange = run(token);
+        if (exchange.getAttribute(FORWARDED) != null) {
+            throw new IllegalStateException("a request that should have been refused was forwarded");
         }
-        return answer.block(Duration.ofSeconds(10));
+        return exchange.getResponse().getStatusCode();
     }
 
+    /**
+     * The filter's answer, waited for. With the token cached and the view live it completes while it is subscribed to
+     * (the block costs one latch, which the gateway does not pay); a first sight of a token may look its key up.
+     */
+    private MockServerWebExchange run(String token) {
+        MockServerWebExchange exchange = MockServerWebExchange.from(MockServerHttpRequest.get(PATH)
+                .headers(incoming).header(HttpHeaders.AUTHORIZATION, "Bearer " + token).remoteAddress(CLIENT));
+        exchange.getAttributes().put(GATEWAY_ROUTE_ATTR, route);
+        exchange.getAttributes().put(GATEWAY_REQUEST_URL_ATTR, UPSTREAM);
+        exchange.getAttributes().put(EdgeAttributes.REQUEST_ID, "bench-0001");
+        GatewayFilterChain proxy = forwarded -> {
+            forwarded.getAttributes().put(FORWARDED, identity.filter(forwarded.getRequest().getHeaders(), forwarded));
+            return Mono.empty();
+        };
+        authentication.filter(exchange, proxy).block(Duration.ofSeconds(10));
+        return exchange;
+    }
+
+    /** Revokes {@code jti} as the auth service does; the view applies it when its message arrives. */
     public void revoke(String jti) {
-        revocation.revoke(jti);
-    }
-
-    private HttpHeaders identityHeaders(VerifiedToken token) {
-        for (String name : incoming.headerNames()) {
-            if (IdentityHeaders.isIdentityHeader(name)) {
-                throw new IllegalStateException("unexpected identity header " + name);
-            }
-        }
-        HttpHeaders forwarded = new HttpHeaders();
-        forwarded.addAll(incoming);
-        forwarded.set(IdentityHeaders.USER_ID, token.subject());
-        if (token.roleHeader() != null) {
-            forwarded.set(IdentityHeaders.USER_ROLE, token.roleHeader());
-        }
-        forwarded.set(IdentityHeaders.USER_PERMISSIONS, token.permissionsHeader());
-        forwarded.set(IdentityHeaders.USER_SCOPES, token.scopesHeader());
-        forwarded.set(IdentityHeaders.USER_AMR, token.amrHeader());
-        return forwarded;
+        TestRevocations.write(issuer.sync(), new RevocationMessage.TokenRevoked(jti, System.currentTimeMillis() + 900_000));
     }
 
     /** Forgets every verified token: the next request of each is a first sight again. */
@@ -149,7 +231,12 @@ public final class EdgePipeline implements AutoCloseable {
 
     @Override
     public void close() {
+        view.stop();
         keys.stop();
+        redis.close();
+        issuer.close();
+        issuerClient.shutdown();
+        redisServer.stop();
         meters.close();
     }
 }
