@@ -224,6 +224,15 @@ public final class EdgePipeline implements AutoCloseable {
         TestRevocations.write(issuer.sync(), new RevocationMessage.TokenRevoked(jti, System.currentTimeMillis() + 900_000));
     }
 
+    /**
+     * How many revocation checks were answered from {@code source} ({@code view} or {@code redis}): a run whose
+     * checks went to Redis measured the fallback, not the gateway's request path.
+     */
+    public long revocationChecks(String source) {
+        return meters.find("portcullis.revocation.checks").tag("source", source).timers().stream()
+                .mapToLong(io.micrometer.core.instrument.Timer::count).sum();
+    }
+
     /** Forgets every verified token: the next request of each is a first sight again. */
     public void forgetVerifiedTokens() {
         cache.clear();

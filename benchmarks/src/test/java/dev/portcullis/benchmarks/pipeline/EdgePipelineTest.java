@@ -27,6 +27,9 @@ class EdgePipelineTest {
             assertThat(headers.getFirst(IdentityHeaders.REQUEST_ID)).isEqualTo("bench-0001");
             assertThat(headers.getFirst(IdentitySignature.SIGNATURE)).startsWith(IdentitySignature.VERSION + ".");
             assertThat(headers.getFirst("Host")).isEqualTo("localhost:8080");
+            // revocation answered from the live view, as in the gateway: no Redis round trip per request
+            assertThat(fixture.pipeline.revocationChecks("view")).isEqualTo(1);
+            assertThat(fixture.pipeline.revocationChecks("redis")).isZero();
         }
     }
 
