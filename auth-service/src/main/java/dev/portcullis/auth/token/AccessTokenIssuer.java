@@ -4,17 +4,13 @@ import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
-import com.nimbusds.jose.JWSSigner;
-import com.nimbusds.jose.crypto.ECDSASigner;
-import com.nimbusds.jose.crypto.RSASSASigner;
-import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.JWK;
-import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import dev.portcullis.auth.config.AuthProperties;
 import dev.portcullis.auth.config.SecureRandoms;
 import dev.portcullis.auth.keys.KeyManager;
+import dev.portcullis.auth.keys.SigningJwks;
 import dev.portcullis.auth.user.User;
 import dev.portcullis.contract.TokenClaims;
 import java.time.Duration;
@@ -96,19 +92,15 @@ public final class AccessTokenIssuer {
 
     private IssuedToken sign(JWTClaimsSet claims, String scope) {
         JWK key = keys.signingKey();
-        JWSAlgorithm algorithm = key instanceof ECKey ? JWSAlgorithm.ES256 : JWSAlgorithm.RS256;
+        JWSAlgorithm algorithm = SigningJwks.algorithm(key);
         JWSHeader header = new JWSHeader.Builder(algorithm).keyID(key.getKeyID()).type(AT_JWT).build();
         SignedJWT jwt = new SignedJWT(header, claims);
         try {
-            jwt.sign(signer(key));
+            jwt.sign(SigningJwks.signer(key));
         } catch (JOSEException e) {
             throw new IllegalStateException("cannot sign with key " + key.getKeyID(), e);
         }
         return new IssuedToken(jwt.serialize(), claims.getJWTID(), claims.getIssueTime().toInstant(),
                 claims.getExpirationTime().toInstant(), scope);
-    }
-
-    private static JWSSigner signer(JWK key) throws JOSEException {
-        return key instanceof ECKey ec ? new ECDSASigner(ec) : new RSASSASigner((RSAKey) key);
     }
 }

@@ -16,9 +16,9 @@ public final class BearerAuthenticator {
 
     private static final String PREFIX = "bearer ";
 
-    private final AccessTokenVerifier verifier;
+    private final IssuedTokenVerifier verifier;
 
-    BearerAuthenticator(AccessTokenVerifier verifier) {
+    BearerAuthenticator(IssuedTokenVerifier verifier) {
         this.verifier = verifier;
     }
 

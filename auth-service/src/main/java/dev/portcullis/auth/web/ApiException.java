@@ -3,36 +3,34 @@ package dev.portcullis.auth.web;
 import dev.portcullis.contract.ProblemTypes;
 import java.net.URI;
 import java.time.Duration;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.ProblemDetail;
+import org.springframework.web.ErrorResponseException;
 
 /**
- * A refusal that becomes an RFC 9457 problem document: status, {@code type}, title, a detail safe to show, the headers
- * the status calls for ({@code WWW-Authenticate}, {@code Retry-After}) and optional extra members (such as the OAuth
- * {@code error} code). Carries no stack trace: it is an answer, not a crash.
+ * A refusal that becomes an RFC 9457 problem document: a Spring {@link ProblemDetail} (status, {@code type}, title, a
+ * detail safe to show, optional extra members such as the OAuth {@code error} code) and the headers the status calls
+ * for ({@code WWW-Authenticate}, {@code Retry-After}). {@link ApiErrorHandler} writes it. Carries no stack trace: it
+ * is an answer, not a crash.
  */
-public final class ApiException extends RuntimeException {
+public final class ApiException extends ErrorResponseException {
 
-    private final HttpStatus status;
-    private final URI type;
-    private final String title;
-    private final HttpHeaders headers;
-    private final Map<String, Object> extra;
+    private final HttpHeaders headers = new HttpHeaders();
 
-    private ApiException(HttpStatus status, URI type, String title, String detail, HttpHeaders headers,
-                         Map<String, Object> extra) {
-        super(detail, null, false, false);
-        this.status = status;
-        this.type = type;
-        this.title = title;
-        this.headers = headers;
-        this.extra = extra;
+    private ApiException(HttpStatus status, URI type, String title, String detail) {
+        super(status, problem(status, type, title, detail), null);
+    }
+
+    private static ProblemDetail problem(HttpStatus status, URI type, String title, String detail) {
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
+        problem.setType(type);
+        problem.setTitle(title);
+        return problem;
     }
 
     public static ApiException of(HttpStatus status, URI type, String title, String detail) {
-        return new ApiException(status, type, title, detail, new HttpHeaders(), new LinkedHashMap<>());
+        return new ApiException(status, type, title, detail);
     }
 
     public static ApiException badRequest(String detail) {
@@ -94,31 +92,24 @@ public final class ApiException extends RuntimeException {
 
     /** Adds a member to the problem document, such as the OAuth 2 {@code error} code. */
     public ApiException with(String member, Object value) {
-        extra.put(member, value);
+        getBody().setProperty(member, value);
         return this;
     }
 
-    public HttpStatus status() {
-        return status;
-    }
-
-    public URI type() {
-        return type;
-    }
-
-    public String title() {
-        return title;
-    }
-
-    public String detail() {
-        return getMessage();
-    }
-
-    public HttpHeaders headers() {
+    /** The headers the problem calls for ({@code WWW-Authenticate}, {@code Retry-After}, {@code Allow}). */
+    @Override
+    public HttpHeaders getHeaders() {
         return headers;
     }
 
-    public Map<String, Object> extra() {
-        return extra;
+    /** The detail, as shown to the client; the exception carries no stack trace. */
+    @Override
+    public String getMessage() {
+        return getBody().getDetail();
+    }
+
+    @Override
+    public synchronized Throwable fillInStackTrace() {
+        return this; // an answer, not a crash: no stack to capture
     }
 }

@@ -63,6 +63,21 @@ class ClientCredentialsTest extends AuthServiceTestBase {
     }
 
     @Test
+    void answersAProblemDetailWithTheOAuthErrorAsATopLevelMember() {
+        token(ORDER_SERVICE, "grant_type=client_credentials&scope=products:write")
+                .expectStatus().isBadRequest()
+                .expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON)
+                .expectBody()
+                .jsonPath("$.type").isNotEmpty()
+                .jsonPath("$.title").isNotEmpty()
+                .jsonPath("$.status").isEqualTo(400)
+                .jsonPath("$.detail").isNotEmpty()
+                .jsonPath("$.instance").isEqualTo("/oauth2/token")
+                .jsonPath("$.error").isEqualTo("invalid_scope")
+                .jsonPath("$.properties").doesNotExist();
+    }
+
+    @Test
     void refusesWrongUnknownAndMissingClientCredentials() {
         for (String auth : new String[] {basic("order-service", "wrong"), basic("nobody", "order-service-secret"),
                 "Basic !!!", "Bearer abc"}) {

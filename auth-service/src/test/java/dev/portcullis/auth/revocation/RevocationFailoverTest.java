@@ -54,8 +54,8 @@ class RevocationFailoverTest {
             await().atMost(Duration.ofSeconds(2)).until(() -> !answersWithin(probe, Duration.ofMillis(100)));
             assertThat(outcomeOf(store.revokeToken("unconfirmed", expiresAt)))
                     .isInstanceOfSatisfying(ApiException.class, error -> {
-                        assertThat(error.status().value()).isEqualTo(503);
-                        assertThat(error.headers().getFirst("Retry-After")).isEqualTo("1");
+                        assertThat(error.getStatusCode().value()).isEqualTo(503);
+                        assertThat(error.getHeaders().getFirst("Retry-After")).isEqualTo("1");
                     });
             assertThat(count("unreplicated")).isEqualTo(1);
             asleep.toCompletableFuture().get(10, java.util.concurrent.TimeUnit.SECONDS);
@@ -87,7 +87,7 @@ class RevocationFailoverTest {
             // every refusal was retryable; every confirmed revocation is on the promoted master
             assertThat(refused).allSatisfy(error -> assertThat(error).satisfiesAnyOf(
                     e -> assertThat(e).isInstanceOf(RedisException.class),
-                    e -> assertThat(e).isInstanceOfSatisfying(ApiException.class, api -> assertThat(api.status().value()).isEqualTo(503))));
+                    e -> assertThat(e).isInstanceOfSatisfying(ApiException.class, api -> assertThat(api.getStatusCode().value()).isEqualTo(503))));
             assertThat(refused).isNotEmpty();
             try (RedisConnections after = RedisConnections.connect(redis.url(), Duration.ofSeconds(2), Duration.ofSeconds(2))) {
                 for (String jti : confirmed) {

@@ -33,8 +33,15 @@ class ClientIpResolverTest {
     }
 
     @Test
+    void readsForwardedEntriesByTheGatewaysRules() {
+        assertThat(resolver.clientIp(from("127.0.0.1", "203.0.113.5:4711"))).as("a port is dropped").isEqualTo("203.0.113.5");
+        assertThat(resolver.clientIp(from("127.0.0.1", "203.0.113.5, 010.0.0.9"))).as("leading zeros are garbage")
+                .isEqualTo("127.0.0.1");
+    }
+
+    @Test
     void rejectsAnInvalidTrustedProxyNamingTheKey() {
-        assertThatThrownBy(() -> CidrRange.parse("portcullis.auth.trusted-proxies", "10.0.0.0/99"))
+        assertThatThrownBy(() -> new ClientIpResolver(BoundAuthProperties.of("trusted-proxies=10.0.0.0/99")))
                 .hasMessageContaining("portcullis.auth.trusted-proxies");
     }
 

@@ -6,12 +6,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.net.InetSocketAddress;
 import java.util.List;
 import dev.portcullis.gateway.support.RecordingAddressResolverProvider;
+import dev.portcullis.net.ClientAddressResolver;
+import dev.portcullis.net.IpLiteral;
 import org.junit.jupiter.api.Test;
 import org.springframework.mock.http.server.reactive.MockServerHttpRequest;
 
 class ClientAddressResolverTest {
 
-    private final ClientAddressResolver resolver = new ClientAddressResolver(List.of("10.0.0.0/8", "192.168.1.1", "fd00::/8"));
+    private final ClientAddressResolver resolver = new ClientAddressResolver("portcullis.http.trusted-proxies",
+            List.of("10.0.0.0/8", "192.168.1.1", "fd00::/8"));
 
     @Test
     void ignoresForwardedForFromAnUntrustedPeer() {
@@ -73,13 +76,13 @@ class ClientAddressResolverTest {
 
     @Test
     void acceptsOnlyAddressLiterals() {
-        assertThat(ClientAddressResolver.parseLiteral("1.2.3.4")).isNotNull();
-        assertThat(ClientAddressResolver.parseLiteral("::1")).isNotNull();
-        assertThat(ClientAddressResolver.parseLiteral("::ffff:198.51.100.1")).isNotNull();
-        assertThat(ClientAddressResolver.parseLiteral("localhost")).isNull();
-        assertThat(ClientAddressResolver.parseLiteral("1.2.3")).isNull();
-        assertThat(ClientAddressResolver.parseLiteral("01.2.3.4")).isNull();
-        assertThat(ClientAddressResolver.parseLiteral("1:2:3")).isNull();
+        assertThat(IpLiteral.address("1.2.3.4")).isPresent();
+        assertThat(IpLiteral.address("::1")).isPresent();
+        assertThat(IpLiteral.address("::ffff:198.51.100.1")).isPresent();
+        assertThat(IpLiteral.address("localhost")).isEmpty();
+        assertThat(IpLiteral.address("1.2.3")).isEmpty();
+        assertThat(IpLiteral.address("01.2.3.4")).isEmpty();
+        assertThat(IpLiteral.address("1:2:3")).isEmpty();
     }
 
     @Test
@@ -90,9 +93,9 @@ class ClientAddressResolverTest {
 
     @Test
     void refusesATrustedProxyEntryThatIsNotAnAddressNamingTheKey() {
-        assertThatThrownBy(() -> new ClientAddressResolver(List.of("proxy.internal")))
+        assertThatThrownBy(() -> new ClientAddressResolver("portcullis.http.trusted-proxies", List.of("proxy.internal")))
                 .hasMessageContaining("portcullis.http.trusted-proxies");
-        assertThatThrownBy(() -> new ClientAddressResolver(List.of("10.0.0.0/33")))
+        assertThatThrownBy(() -> new ClientAddressResolver("portcullis.http.trusted-proxies", List.of("10.0.0.0/33")))
                 .hasMessageContaining("portcullis.http.trusted-proxies");
     }
 

@@ -2,6 +2,7 @@ package dev.portcullis.gateway.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.portcullis.net.ClientAddressResolver;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaders;
 import java.net.InetAddress;
@@ -11,7 +12,8 @@ import org.junit.jupiter.api.Test;
 
 class RequestHeadScreenTest {
 
-    private final RequestHeadScreen screen = new RequestHeadScreen(1024, new ClientAddressResolver(List.of("10.0.0.0/8")));
+    private final RequestHeadScreen screen = new RequestHeadScreen(1024,
+            new ClientAddressResolver("portcullis.http.trusted-proxies", List.of("10.0.0.0/8")));
 
     @Test
     void dropsEveryProxyHeaderOfAnUntrustedPeerWhateverItsSpelling() {

@@ -39,7 +39,7 @@ import dev.portcullis.gateway.streams.EventStreamLifetimeGlobalFilter;
 import dev.portcullis.gateway.streams.OpenStreams;
 import dev.portcullis.gateway.streams.StreamClosingWebSocketService;
 import dev.portcullis.gateway.streams.StreamProperties;
-import dev.portcullis.gateway.web.ClientAddressResolver;
+import dev.portcullis.net.ClientAddressResolver;
 import dev.portcullis.gateway.web.ForwardedHopHeadersFilter;
 import dev.portcullis.gateway.web.RequestHeadScreen;
 import dev.portcullis.gateway.web.HttpEdgeProperties;
@@ -224,7 +224,7 @@ public class EdgeConfiguration {
 
     @Bean
     ClientAddressResolver clientAddressResolver(HttpEdgeProperties http) {
-        return new ClientAddressResolver(http.trustedProxies());
+        return new ClientAddressResolver("portcullis.http.trusted-proxies", http.trustedProxies());
     }
 
     @Bean

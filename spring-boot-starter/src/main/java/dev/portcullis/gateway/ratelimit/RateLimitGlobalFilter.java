@@ -4,7 +4,7 @@ import dev.portcullis.gateway.policy.RateLimit;
 import dev.portcullis.gateway.policy.RoutePolicy;
 import dev.portcullis.gateway.security.AuthenticationGlobalFilter;
 import dev.portcullis.gateway.security.VerifiedToken;
-import dev.portcullis.gateway.web.ClientAddressResolver;
+import dev.portcullis.net.ClientAddressResolver;
 import dev.portcullis.gateway.web.EdgeAttributes;
 import dev.portcullis.gateway.web.ProblemWriter;
 import dev.portcullis.gateway.web.Rejection;

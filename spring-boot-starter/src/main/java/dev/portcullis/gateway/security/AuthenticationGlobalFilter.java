@@ -5,7 +5,7 @@ import dev.portcullis.gateway.policy.RoutePolicies;
 import dev.portcullis.gateway.policy.RoutePolicy;
 import dev.portcullis.gateway.policy.ShadowPolicyMonitor;
 import dev.portcullis.gateway.revocation.RevocationChecker;
-import dev.portcullis.gateway.web.ClientAddressResolver;
+import dev.portcullis.net.ClientAddressResolver;
 import dev.portcullis.gateway.web.EdgeAttributes;
 import dev.portcullis.gateway.web.ProblemWriter;
 import dev.portcullis.gateway.web.Rejection;

@@ -2,13 +2,18 @@ package dev.portcullis.gateway.security;
 
 import com.nimbusds.jwt.JWTClaimsSet;
 import dev.portcullis.gateway.web.Rejection;
+import dev.portcullis.gateway.web.RejectionReason;
+import dev.portcullis.jwt.ClaimsRejection;
+import dev.portcullis.jwt.JwtClaimsValidator;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
 /**
- * One rule a token's claims must satisfy. A failure is a value carrying the reason, never an exception, so that the
- * delegating validator can stop at the first failure and report exactly why.
+ * One rule a token's claims must satisfy, as the gateway runs it: with a {@link VerificationTrace} and the gateway's
+ * {@link Rejection}. The rules themselves are the shared ones ({@code dev.portcullis.jwt}, which the auth service and
+ * the services verify with too), adapted by {@link #of}. A failure is a value carrying the reason, never an
+ * exception, so that the delegating validator can stop at the first failure and report exactly why.
  */
 @FunctionalInterface
 interface ClaimsValidator {
@@ -33,6 +38,11 @@ interface ClaimsValidator {
             trace.step(check(), rejection, facts(claims, now));
         }
         return rejection;
+    }
+
+    /** A shared rule, its reason mapped to the gateway's (which names the metric tag and the problem). */
+    static ClaimsValidator of(JwtClaimsValidator rule) {
+        return new SharedRule(rule);
     }
 
     /** Runs the validators in order and returns the first failure. */
@@ -72,6 +82,44 @@ interface ClaimsValidator {
                 }
             }
             return null;
+        }
+    }
+
+    /** A {@link JwtClaimsValidator} seen through the gateway's rejection reasons. */
+    final class SharedRule implements ClaimsValidator {
+
+        private final JwtClaimsValidator rule;
+
+        SharedRule(JwtClaimsValidator rule) {
+            this.rule = rule;
+        }
+
+        @Override
+        public Rejection validate(JWTClaimsSet claims, Instant now) {
+            return rule.validate(claims, now).map(SharedRule::rejection).orElse(null);
+        }
+
+        @Override
+        public String check() {
+            return rule.check();
+        }
+
+        @Override
+        public Map<String, Object> facts(JWTClaimsSet claims, Instant now) {
+            return rule.facts(claims, now);
+        }
+
+        private static Rejection rejection(ClaimsRejection rejection) {
+            RejectionReason reason = switch (rejection.reason()) {
+                case MALFORMED -> RejectionReason.MALFORMED;
+                case MISSING_CLAIM -> RejectionReason.MISSING_CLAIM;
+                case WRONG_ISSUER -> RejectionReason.ISSUER_NOT_ACCEPTED;
+                case WRONG_AUDIENCE -> RejectionReason.WRONG_AUDIENCE;
+                case EXPIRED -> RejectionReason.EXPIRED;
+                case NOT_YET_VALID -> RejectionReason.NOT_YET_VALID;
+                case LIFETIME_TOO_LONG -> RejectionReason.LIFETIME_TOO_LONG;
+            };
+            return Rejection.of(reason, rejection.description());
         }
     }
 }

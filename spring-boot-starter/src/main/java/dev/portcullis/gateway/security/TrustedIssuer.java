@@ -4,6 +4,10 @@ import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
 import dev.portcullis.contract.TokenClaims;
 import dev.portcullis.gateway.keys.JwksKeyStore;
+import dev.portcullis.jwt.AudienceValidator;
+import dev.portcullis.jwt.RequiredClaimsValidator;
+import dev.portcullis.jwt.TimestampValidator;
+import dev.portcullis.jwt.TokenLifetimeValidator;
 import java.util.List;
 import java.util.Set;
 
@@ -31,10 +35,11 @@ public record TrustedIssuer(
 
     static TrustedIssuer of(String id, JwtProperties.Issuer settings, JwksKeyStore keys) {
         ClaimsValidator validator = ClaimsValidator.delegating(List.of(
-                new RequiredClaimsValidator(),
-                new AudienceValidator(settings.audiences()),
-                new TimestampValidator(settings.clockSkew()),
-                new TokenLifetimeValidator(settings.maxTokenLifetime())));
+                // the subject and token id are read where the issuer's claim mapping says, and required there
+                ClaimsValidator.of(RequiredClaimsValidator.of(TokenClaims.EXPIRES_AT, TokenClaims.ISSUED_AT)),
+                ClaimsValidator.of(new AudienceValidator(settings.audiences())),
+                ClaimsValidator.of(new TimestampValidator(settings.clockSkew())),
+                ClaimsValidator.of(new TokenLifetimeValidator(settings.maxTokenLifetime()))));
         return new TrustedIssuer(id, settings.issuer(), settings.allowedAlgorithms(), settings.typ(), keys, validator,
                 new ClaimMapping(id, settings.claims()));
     }

@@ -2,6 +2,7 @@ package dev.portcullis.gateway.web;
 
 import dev.portcullis.contract.IdentityHeaders;
 import dev.portcullis.contract.IdentitySignature;
+import dev.portcullis.net.ClientAddressResolver;
 import io.netty.handler.codec.http.HttpHeaders;
 import java.net.InetAddress;
 import java.util.ArrayList;

@@ -10,15 +10,20 @@ import com.nimbusds.jose.proc.DefaultJOSEObjectTypeVerifier;
 import com.nimbusds.jose.proc.JWSVerificationKeySelector;
 import com.nimbusds.jose.proc.SecurityContext;
 import com.nimbusds.jwt.JWTClaimsSet;
-import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
 import com.nimbusds.jwt.proc.DefaultJWTProcessor;
 import dev.portcullis.contract.TokenClaims;
+import dev.portcullis.jwt.AudienceValidator;
+import dev.portcullis.jwt.IssuerValidator;
+import dev.portcullis.jwt.JwtClaimsValidator;
+import dev.portcullis.jwt.NimbusClaimsVerifier;
+import dev.portcullis.jwt.RequiredClaimsValidator;
+import dev.portcullis.jwt.TimestampValidator;
 import dev.portcullis.servicesupport.problem.Problems;
 import java.text.ParseException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.Date;
+import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.apache.commons.logging.Log;
@@ -28,8 +33,10 @@ import reactor.core.scheduler.Schedulers;
 
 /**
  * Verifies a service token (client credentials) the way the gateway verifies a user's: RS256 only, {@code typ
- * at+jwt}, a key from the auth service's JWKS, the expected issuer, {@code aud} containing this service, and
- * {@code exp}/{@code nbf} within the clock skew. Failures are 401 problems; the token itself is never logged.
+ * at+jwt}, a key from the auth service's JWKS, then the claims by the rules the gateway and the auth service apply
+ * too ({@code dev.portcullis.jwt}: {@code sub}, {@code jti}, {@code exp}, {@code iat} present, the expected issuer,
+ * {@code aud} containing this service, {@code exp}/{@code nbf}/{@code iat} within the clock skew). Failures are 401
+ * problems; the token itself is never logged.
  */
 public final class ServiceTokenVerifier {
 
@@ -42,9 +49,12 @@ public final class ServiceTokenVerifier {
     public ServiceTokenVerifier(JWKSource<SecurityContext> keys, ServiceTokenProperties properties, Clock clock) {
         processor.setJWSTypeVerifier(new DefaultJOSEObjectTypeVerifier<>(new JOSEObjectType(TokenClaims.ACCESS_TOKEN_TYPE)));
         processor.setJWSKeySelector(new JWSVerificationKeySelector<>(JWSAlgorithm.RS256, keys));
-        DefaultJWTClaimsVerifier<SecurityContext> claims = new ClockedClaimsVerifier(properties, clock);
-        claims.setMaxClockSkew(Math.toIntExact(properties.clockSkew().toSeconds()));
-        processor.setJWTClaimsSetVerifier(claims);
+        processor.setJWTClaimsSetVerifier(new NimbusClaimsVerifier<>(JwtClaimsValidator.allOf(List.of(
+                RequiredClaimsValidator.of(TokenClaims.SUBJECT, TokenClaims.TOKEN_ID, TokenClaims.EXPIRES_AT,
+                        TokenClaims.ISSUED_AT),
+                new IssuerValidator(properties.issuer()),
+                new AudienceValidator(Set.of(properties.audience())),
+                new TimestampValidator(properties.clockSkew()))), clock));
     }
 
     /**
@@ -84,23 +94,5 @@ public final class ServiceTokenVerifier {
             return Problems.invalidToken("The token's scope claim is not a string.");
         }
         return error;
-    }
-
-    /** nimbus's claims verifier, reading time from the application's {@link Clock} so tests can move it. */
-    private static final class ClockedClaimsVerifier extends DefaultJWTClaimsVerifier<SecurityContext> {
-
-        private final Clock clock;
-
-        ClockedClaimsVerifier(ServiceTokenProperties properties, Clock clock) {
-            super(properties.audience(),
-                    new JWTClaimsSet.Builder().issuer(properties.issuer()).build(),
-                    Set.of(TokenClaims.SUBJECT, TokenClaims.EXPIRES_AT, TokenClaims.ISSUED_AT, TokenClaims.TOKEN_ID));
-            this.clock = clock;
-        }
-
-        @Override
-        protected Date currentTime() {
-            return Date.from(clock.instant());
-        }
     }
 }

@@ -4,19 +4,21 @@ import dev.portcullis.auth.config.AuthProperties;
 import dev.portcullis.contract.ProblemTypes;
 import io.lettuce.core.RedisException;
 import java.net.URI;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.core.Ordered;
+import org.springframework.core.ResolvableType;
 import org.springframework.core.annotation.Order;
-import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferLimitException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.MediaType;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.codec.HttpMessageWriter;
+import org.springframework.http.codec.ServerCodecConfigurer;
 import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.stereotype.Component;
 import org.springframework.web.bind.support.WebExchangeBindException;
@@ -28,27 +30,37 @@ import org.springframework.web.server.ServerWebInputException;
 import org.springframework.web.server.UnsupportedMediaTypeStatusException;
 import org.springframework.web.server.WebExceptionHandler;
 import reactor.core.publisher.Mono;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Turns every error of the public port into {@code application/problem+json} (RFC 9457) and never into a stack trace.
- * It sits before Spring Boot's default error handler ({@code -1}) so that the default HTML/JSON error page never shows.
- * Redis failures become 503 with {@code Retry-After}: this service fails closed (no token without its revocation
- * state, no login without its limits).
+ * Turns every error of the public port, whether a controller, a {@code WebFilter} or the framework raised it, into
+ * {@code application/problem+json} (RFC 9457) and never into a stack trace. The body is Spring's {@link ProblemDetail}
+ * (as in the sample services), written by the application's own JSON codec: {@code type}, {@code title},
+ * {@code status}, {@code detail}, {@code instance} and the problem's extra members at the top level. It sits before
+ * Spring Boot's default error handler ({@code -1}) so that the default HTML/JSON error page never shows. Redis
+ * failures become 503 with {@code Retry-After}: this service fails closed (no token without its revocation state, no
+ * login without its limits).
  */
 @Component
 @Order(-2)
-public final class ProblemExceptionHandler implements WebExceptionHandler, Ordered {
+public final class ApiErrorHandler implements WebExceptionHandler, Ordered {
 
-    private static final Logger log = LoggerFactory.getLogger(ProblemExceptionHandler.class);
+    private static final Logger log = LoggerFactory.getLogger(ApiErrorHandler.class);
     private static final MediaType PROBLEM_JSON = MediaType.APPLICATION_PROBLEM_JSON;
+    private static final ResolvableType PROBLEM_DETAIL = ResolvableType.forClass(ProblemDetail.class);
 
-    private final JsonMapper json;
+    private final HttpMessageWriter<ProblemDetail> writer;
     private final long maxRequestBytes;
 
-    ProblemExceptionHandler(JsonMapper json, AuthProperties properties) {
-        this.json = json;
+    ApiErrorHandler(ServerCodecConfigurer codecs, AuthProperties properties) {
+        this.writer = problemWriter(codecs);
         this.maxRequestBytes = properties.maxRequestSize().toBytes();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static HttpMessageWriter<ProblemDetail> problemWriter(ServerCodecConfigurer codecs) {
+        return codecs.getWriters().stream().filter(w -> w.canWrite(PROBLEM_DETAIL, PROBLEM_JSON))
+                .map(w -> (HttpMessageWriter<ProblemDetail>) w).findFirst()
+                .orElseThrow(() -> new IllegalStateException("no codec writes " + PROBLEM_JSON));
     }
 
     @Override
@@ -63,21 +75,23 @@ public final class ProblemExceptionHandler implements WebExceptionHandler, Order
             return Mono.error(error);
         }
         ApiException problem = toProblem(exchange, error);
-        response.setStatusCode(problem.status());
+        response.setStatusCode(problem.getStatusCode());
         HttpHeaders headers = response.getHeaders();
-        problem.headers().forEach((name, values) -> headers.put(name, values));
+        problem.getHeaders().forEach(headers::put);
         headers.setContentType(PROBLEM_JSON);
         headers.setCacheControl("no-store");
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("type", problem.type().toString());
-        body.put("title", problem.title());
-        body.put("status", problem.status().value());
-        body.put("detail", problem.detail());
-        body.put("instance", exchange.getRequest().getPath().value());
-        body.putAll(problem.extra());
-        byte[] bytes = json.writeValueAsBytes(body);
-        DataBuffer buffer = response.bufferFactory().wrap(bytes);
-        return response.writeWith(Mono.just(buffer));
+        ProblemDetail body = problem.getBody();
+        body.setInstance(instance(exchange));
+        return writer.write(Mono.just(body), PROBLEM_DETAIL, PROBLEM_JSON, response, Map.of());
+    }
+
+    /** The request's path; it came off the wire percent-encoded, so it is a valid relative URI reference. */
+    private static URI instance(ServerWebExchange exchange) {
+        try {
+            return URI.create(exchange.getRequest().getPath().value());
+        } catch (IllegalArgumentException notAUri) {
+            return null; // left out of the problem rather than failing the error response
+        }
     }
 
     private ApiException toProblem(ServerWebExchange exchange, Throwable error) {

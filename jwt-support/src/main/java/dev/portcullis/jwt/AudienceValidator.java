@@ -1,31 +1,31 @@
-package dev.portcullis.gateway.security;
+package dev.portcullis.jwt;
 
 import com.nimbusds.jwt.JWTClaimsSet;
-import dev.portcullis.gateway.web.Rejection;
-import dev.portcullis.gateway.web.RejectionReason;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
-/** {@code aud} must contain one of the configured audiences: a token minted for another service is refused here. */
-final class AudienceValidator implements ClaimsValidator {
+/** {@code aud} must contain one of the accepted audiences: a token minted for another service is refused here. */
+public final class AudienceValidator implements JwtClaimsValidator {
 
     private final Set<String> audiences;
 
-    AudienceValidator(Set<String> audiences) {
+    public AudienceValidator(Set<String> audiences) {
         this.audiences = Set.copyOf(audiences);
     }
 
     @Override
-    public Rejection validate(JWTClaimsSet claims, Instant now) {
+    public Optional<ClaimsRejection> validate(JWTClaimsSet claims, Instant now) {
         List<String> audience = claims.getAudience();
         for (String value : audience) {
             if (audiences.contains(value)) {
-                return null;
+                return Optional.empty();
             }
         }
-        return Rejection.of(RejectionReason.WRONG_AUDIENCE, "The token is not meant for this gateway");
+        return Optional.of(new ClaimsRejection(ClaimsRejection.Reason.WRONG_AUDIENCE,
+                "The token is not meant for this service"));
     }
 
     @Override

@@ -1,38 +1,38 @@
-package dev.portcullis.gateway.security;
+package dev.portcullis.jwt;
 
 import com.nimbusds.jwt.JWTClaimsSet;
-import dev.portcullis.gateway.web.Rejection;
-import dev.portcullis.gateway.web.RejectionReason;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
 import java.util.Map;
+import java.util.Optional;
 
 /**
- * {@code exp - iat} must not exceed {@code portcullis.jwt.max-token-lifetime}. The bound is what makes revocation
- * complete: revoke-all markers are kept that long, and a token living longer would outlast the marker that revokes
- * it. Both claims come from the issuer's clock, so no skew applies; a token of exactly the bound passes.
+ * {@code exp - iat} must not exceed the maximum token lifetime. The bound is what makes revocation complete:
+ * revoke-all markers are kept that long, and a token living longer would outlast the marker that revokes it. Both
+ * claims come from the issuer's clock, so no skew applies; a token of exactly the bound passes. A token without
+ * either claim passes this rule ({@link RequiredClaimsValidator} runs first and refuses it).
  */
-final class TokenLifetimeValidator implements ClaimsValidator {
+public final class TokenLifetimeValidator implements JwtClaimsValidator {
 
     private final Duration maxLifetime;
 
-    TokenLifetimeValidator(Duration maxLifetime) {
+    public TokenLifetimeValidator(Duration maxLifetime) {
         this.maxLifetime = maxLifetime;
     }
 
     @Override
-    public Rejection validate(JWTClaimsSet claims, Instant now) {
+    public Optional<ClaimsRejection> validate(JWTClaimsSet claims, Instant now) {
         Date issuedAt = claims.getIssueTime();
         Date expiresAt = claims.getExpirationTime();
         if (issuedAt == null || expiresAt == null) {
-            return null; // RequiredClaimsValidator runs first and refuses these
+            return Optional.empty();
         }
         if (Duration.between(issuedAt.toInstant(), expiresAt.toInstant()).compareTo(maxLifetime) > 0) {
-            return Rejection.of(RejectionReason.LIFETIME_TOO_LONG,
-                    "The token's lifetime (exp - iat) is longer than this gateway accepts (" + maxLifetime.toSeconds() + " s)");
+            return Optional.of(new ClaimsRejection(ClaimsRejection.Reason.LIFETIME_TOO_LONG,
+                    "The token's lifetime (exp - iat) is longer than accepted here (" + maxLifetime.toSeconds() + " s)"));
         }
-        return null;
+        return Optional.empty();
     }
 
     @Override

@@ -1,41 +1,40 @@
-package dev.portcullis.gateway.security;
+package dev.portcullis.jwt;
 
 import com.nimbusds.jwt.JWTClaimsSet;
-import dev.portcullis.gateway.web.Rejection;
-import dev.portcullis.gateway.web.RejectionReason;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * {@code exp} in the future, {@code nbf} and {@code iat} not in the future, each with the same clock skew: clocks of
- * the issuer and the gateway never agree to the millisecond.
+ * the issuer and the verifier never agree to the millisecond. A token is expired from {@code exp + skew} on.
  */
-final class TimestampValidator implements ClaimsValidator {
+public final class TimestampValidator implements JwtClaimsValidator {
 
     private final Duration skew;
 
-    TimestampValidator(Duration skew) {
+    public TimestampValidator(Duration skew) {
         this.skew = skew;
     }
 
     @Override
-    public Rejection validate(JWTClaimsSet claims, Instant now) {
+    public Optional<ClaimsRejection> validate(JWTClaimsSet claims, Instant now) {
         Date expiresAt = claims.getExpirationTime();
         if (expiresAt != null && !now.minus(skew).isBefore(expiresAt.toInstant())) {
-            return Rejection.of(RejectionReason.EXPIRED, "The access token expired");
+            return rejection(ClaimsRejection.Reason.EXPIRED, "The access token expired");
         }
         Date notBefore = claims.getNotBeforeTime();
         if (notBefore != null && notBefore.toInstant().isAfter(now.plus(skew))) {
-            return Rejection.of(RejectionReason.NOT_YET_VALID, "The access token is not valid yet");
+            return rejection(ClaimsRejection.Reason.NOT_YET_VALID, "The access token is not valid yet");
         }
         Date issuedAt = claims.getIssueTime();
         if (issuedAt != null && issuedAt.toInstant().isAfter(now.plus(skew))) {
-            return Rejection.of(RejectionReason.NOT_YET_VALID, "The access token was issued in the future");
+            return rejection(ClaimsRejection.Reason.NOT_YET_VALID, "The access token was issued in the future");
         }
-        return null;
+        return Optional.empty();
     }
 
     @Override
@@ -53,6 +52,10 @@ final class TimestampValidator implements ClaimsValidator {
         put(facts, "nbf", claims.getNotBeforeTime());
         put(facts, "iat", claims.getIssueTime());
         return facts;
+    }
+
+    private static Optional<ClaimsRejection> rejection(ClaimsRejection.Reason reason, String description) {
+        return Optional.of(new ClaimsRejection(reason, description));
     }
 
     private static void put(Map<String, Object> facts, String name, Date value) {
