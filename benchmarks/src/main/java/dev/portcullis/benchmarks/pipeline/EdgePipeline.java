@@ -2,14 +2,15 @@ package dev.portcullis.benchmarks.pipeline;
 
 import dev.portcullis.contract.IdentityHeaders;
 import dev.portcullis.gateway.keys.JwksKeyStore;
+import dev.portcullis.gateway.keys.JwksProperties;
 import dev.portcullis.gateway.policy.AccessRule;
 import dev.portcullis.gateway.revocation.RevocationStatus;
-import dev.portcullis.gateway.security.AccessTokenVerifier;
+import dev.portcullis.gateway.security.JwtAccessTokenVerifier;
 import dev.portcullis.gateway.security.TrustedIssuers;
 import dev.portcullis.gateway.security.JwtProperties;
 import dev.portcullis.gateway.security.Verification;
 import dev.portcullis.gateway.security.VerificationFailureBudget;
-import dev.portcullis.gateway.security.VerifiedToken;
+import dev.portcullis.gateway.token.VerifiedToken;
 import dev.portcullis.gateway.security.VerifiedTokenCache;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -26,7 +27,7 @@ import reactor.core.publisher.Mono;
 
 /**
  * The per-request work of an authenticated request, in-process and without HTTP: the gateway's own
- * {@link AccessTokenVerifier} (with its real {@link JwksKeyStore} and {@link VerifiedTokenCache}), the live-view
+ * {@link JwtAccessTokenVerifier} (with its real {@link JwksKeyStore} and {@link VerifiedTokenCache}), the live-view
  * revocation answer, the route's access rule, and the identity headers as {@code UpstreamIdentityHeadersFilter} writes them
  * (scan incoming names for spoofed {@code x-user-*}, copy the headers, set five values).
  */
@@ -39,7 +40,7 @@ public final class EdgePipeline implements AutoCloseable {
     private final PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final JwksKeyStore keys;
     private final VerifiedTokenCache cache;
-    private final AccessTokenVerifier verifier;
+    private final JwtAccessTokenVerifier verifier;
     private final LocalRevocationLookup revocation;
     private final AccessRule rule;
     private final HttpHeaders incoming;
@@ -47,7 +48,7 @@ public final class EdgePipeline implements AutoCloseable {
     public EdgePipeline(URI jwksUri, Set<String> algorithms) {
         Clock clock = Clock.systemUTC();
         JwtProperties properties = new JwtProperties(jwksUri, ISSUER, Set.of(AUDIENCE), algorithms, Duration.ofSeconds(30),
-                8192, Duration.ofHours(1), new JwtProperties.Jwks(Duration.ofSeconds(15), Duration.ofSeconds(30),
+                8192, Duration.ofHours(1), new JwksProperties(Duration.ofSeconds(15), Duration.ofSeconds(30),
                 Duration.ofHours(12), Duration.ofSeconds(2), Duration.ofSeconds(2)),
                 new JwtProperties.Cache(true, 100_000), new JwtProperties.FailureBudget(false, 1, Duration.ofMinutes(1), 0),
                 Map.of());
@@ -56,7 +57,7 @@ public final class EdgePipeline implements AutoCloseable {
         this.cache = new VerifiedTokenCache(properties.cache(), clock, meters);
         // no failure budget: it needs Redis, and the benchmark measures verification (a cache miss takes a unit of the
         // budget from a local lease in the gateway, a counter decrement)
-        this.verifier = new AccessTokenVerifier(issuers, properties.maxTokenLength(), cache, VerificationFailureBudget.disabled(meters), clock, meters);
+        this.verifier = new JwtAccessTokenVerifier(issuers, properties.maxTokenLength(), cache, VerificationFailureBudget.disabled(meters), clock, meters);
         this.revocation = new LocalRevocationLookup(10_000, 1_000, meters);
         this.rule = new AccessRule(Set.of(HttpMethod.GET), false, Set.of(), Set.of("orders:read"), Set.of(), Set.of(), false);
         this.incoming = new HttpHeaders();

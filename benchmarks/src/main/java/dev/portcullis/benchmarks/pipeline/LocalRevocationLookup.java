@@ -2,7 +2,7 @@ package dev.portcullis.benchmarks.pipeline;
 
 import dev.portcullis.contract.RevocationKeys;
 import dev.portcullis.gateway.revocation.RevocationStatus;
-import dev.portcullis.gateway.security.VerifiedToken;
+import dev.portcullis.gateway.token.VerifiedToken;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.util.Map;
@@ -11,7 +11,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The gateway's live-view revocation answer, reproduced outside Spring and Redis: the same two {@link ConcurrentHashMap}
- * lookups as {@code RevocationView.statusOf} plus the timer {@code DelegatingRevocationChecker} records per check. The
+ * lookups as {@code RevocationView.statusOf} plus the timer {@code FallbackRevocationChecker} records per check. The
  * real view cannot be filled without a Redis subscription (its {@code apply} is package-private), and an empty map would
  * flatter the lookup; this one holds a realistic number of revocations.
  */

@@ -13,6 +13,7 @@ import dev.portcullis.contract.TokenLifetime;
 import dev.portcullis.gateway.revocation.RevocationStatus;
 import dev.portcullis.gateway.revocation.RevocationView;
 import dev.portcullis.gateway.support.GatewayIntegrationTest;
+import dev.portcullis.gateway.token.VerifiedToken;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;

@@ -14,21 +14,22 @@ import dev.portcullis.gateway.observability.RequestTracing;
 import dev.portcullis.gateway.observability.TraceContextHeadersFilter;
 import dev.portcullis.gateway.policy.RouteMethodsGlobalFilter;
 import dev.portcullis.gateway.policy.RoutePolicies;
+import dev.portcullis.gateway.policy.RoutePolicyGlobalFilter;
 import dev.portcullis.gateway.policy.ShadowPolicyMonitor;
 import dev.portcullis.gateway.ratelimit.LeasingRateLimiter;
 import dev.portcullis.gateway.ratelimit.RateLimitGlobalFilter;
 import dev.portcullis.gateway.ratelimit.RateLimitProperties;
-import dev.portcullis.gateway.ratelimit.RedisRateLimiter;
+import dev.portcullis.gateway.ratelimit.RedisGcraLimiter;
 import dev.portcullis.gateway.resilience.ResilienceProperties;
 import dev.portcullis.gateway.resilience.UpstreamResilienceGlobalFilter;
-import dev.portcullis.gateway.revocation.DelegatingRevocationChecker;
+import dev.portcullis.gateway.revocation.FallbackRevocationChecker;
 import dev.portcullis.gateway.revocation.RedisRevocationLookup;
 import dev.portcullis.gateway.revocation.RevocationProperties;
 import dev.portcullis.gateway.revocation.RevocationView;
 import dev.portcullis.gateway.reload.ConfigFileWatcher;
 import dev.portcullis.gateway.reload.ConfigReloadProperties;
 import dev.portcullis.gateway.reload.PolicyReloadListener;
-import dev.portcullis.gateway.security.AccessTokenVerifier;
+import dev.portcullis.gateway.security.JwtAccessTokenVerifier;
 import dev.portcullis.gateway.security.AuthenticationGlobalFilter;
 import dev.portcullis.gateway.security.JwtProperties;
 import dev.portcullis.gateway.security.TrustedIssuer;
@@ -44,7 +45,8 @@ import dev.portcullis.gateway.web.ForwardedHopHeadersFilter;
 import dev.portcullis.gateway.web.RequestHeadScreen;
 import dev.portcullis.gateway.web.HttpEdgeProperties;
 import dev.portcullis.gateway.web.PathNormalizationWebFilter;
-import dev.portcullis.gateway.web.ProblemExceptionHandler;
+import dev.portcullis.gateway.web.EdgeErrorHandler;
+import dev.portcullis.gateway.web.RequestIdWebFilter;
 import dev.portcullis.gateway.web.RequestLineGuard;
 import dev.portcullis.gateway.web.RequestMethods;
 import dev.portcullis.redis.RedisConnections;
@@ -74,13 +76,8 @@ import org.springframework.util.StringUtils;
 /**
  * Portcullis' auto-configuration: wires the edge into any Spring Cloud Gateway (WebFlux) application, the standalone
  * gateway included. One place that shows every part of the request path and what it depends on.
- * <pre>
- *   (Netty) RequestLineGuard -> AccessLog (request id, trace) -> HeaderSize -> ForwardedHeaders -> PathNormalization -> (route match)
- *     -> RouteMethods -> Authentication (token cache, failure budget, verify, revocation, policy) -> RateLimit
- *     -> EventStreamLifetime -> IdentityHeaders -> UpstreamResilience -> route filters
- *     -> (header filters; trace context, IdentitySignature last) -> upstream (WebSocket upgrades via
- *     StreamClosingWebSocketService)
- * </pre>
+ * The order of every step, and why it sits there: {@link dev.portcullis.gateway.web.EdgeFilterOrder}; the README's
+ * request-path section draws it.
  */
 @AutoConfiguration
 @EnableConfigurationProperties({JwtProperties.class, RedisProperties.class, RevocationProperties.class,
@@ -132,9 +129,9 @@ public class EdgeConfiguration {
     }
 
     @Bean
-    AccessTokenVerifier accessTokenVerifier(JwtProperties jwt, TrustedIssuers issuers, VerifiedTokenCache cache,
+    JwtAccessTokenVerifier jwtAccessTokenVerifier(JwtProperties jwt, TrustedIssuers issuers, VerifiedTokenCache cache,
                                             VerificationFailureBudget budget, Clock clock, MeterRegistry meters) {
-        return new AccessTokenVerifier(issuers, jwt.maxTokenLength(), cache, budget, clock, meters);
+        return new JwtAccessTokenVerifier(issuers, jwt.maxTokenLength(), cache, budget, clock, meters);
     }
 
     // --- revocation ---------------------------------------------------------------------------------------
@@ -151,7 +148,7 @@ public class EdgeConfiguration {
     }
 
     @Bean
-    DelegatingRevocationChecker revocationChecker(RedisConnections redis, RevocationProperties revocation,
+    FallbackRevocationChecker revocationChecker(RedisConnections redis, RevocationProperties revocation,
                                                   RevocationView view, CircuitBreakerRegistry breakers, MeterRegistry meters) {
         CircuitBreaker breaker = breakers.circuitBreaker("redis-revocation", CircuitBreakerConfig.custom()
                 .failureRateThreshold(revocation.circuitBreaker().failureRateThreshold())
@@ -162,14 +159,14 @@ public class EdgeConfiguration {
                 .build());
         RedisRevocationLookup lookup = new RedisRevocationLookup(redis, breaker, revocation.lookupTimeout(), meters);
         view.onRedisAnswered(lookup::redisAnswered);
-        return new DelegatingRevocationChecker(
+        return new FallbackRevocationChecker(
                 revocation.mode() == RevocationProperties.Mode.VIEW ? view : null, lookup, meters);
     }
 
     // --- streams that end with their token ------------------------------------------------------------------
 
     @Bean
-    OpenStreams openStreams(StreamProperties streams, DelegatingRevocationChecker revocation, RevocationView view,
+    OpenStreams openStreams(StreamProperties streams, FallbackRevocationChecker revocation, RevocationView view,
                             JwtProperties jwt, Clock clock, MeterRegistry meters) {
         var issuers = jwt.trustedIssuers();
         Duration largestSkew = jwt.largestClockSkew();
@@ -218,8 +215,13 @@ public class EdgeConfiguration {
     }
 
     @Bean
-    RouteMethodsGlobalFilter routeMethodsGlobalFilter(RoutePolicies policies) {
-        return new RouteMethodsGlobalFilter(policies);
+    RoutePolicyGlobalFilter routePolicyGlobalFilter(RoutePolicies policies) {
+        return new RoutePolicyGlobalFilter(policies);
+    }
+
+    @Bean
+    RouteMethodsGlobalFilter routeMethodsGlobalFilter() {
+        return new RouteMethodsGlobalFilter();
     }
 
     @Bean
@@ -228,27 +230,27 @@ public class EdgeConfiguration {
     }
 
     @Bean
-    RedisRateLimiter redisRateLimiter(RedisConnections redis, RateLimitProperties rateLimit, CircuitBreakerRegistry breakers) {
+    RedisGcraLimiter redisGcraLimiter(RedisConnections redis, RateLimitProperties rateLimit, CircuitBreakerRegistry breakers) {
         CircuitBreakerConfig breaker = CircuitBreakerConfig.custom()
                 .minimumNumberOfCalls(5).slidingWindowSize(20).waitDurationInOpenState(Duration.ofSeconds(5))
                 // an open breaker refuses every call with an exception: without a stack trace, each costs next to nothing
                 .writableStackTraceEnabled(false).build();
         // one breaker per Redis node ("redis-ratelimit-single" off a cluster): one lost shard leaves the others checked
-        return new RedisRateLimiter(redis, node -> breakers.circuitBreaker("redis-ratelimit-" + node, breaker),
+        return new RedisGcraLimiter(redis, node -> breakers.circuitBreaker("redis-ratelimit-" + node, breaker),
                 rateLimit.timeout());
     }
 
     @Bean
-    LeasingRateLimiter leasingRateLimiter(RedisRateLimiter shared, RateLimitProperties rateLimit) {
+    LeasingRateLimiter leasingRateLimiter(RedisGcraLimiter shared, RateLimitProperties rateLimit) {
         return new LeasingRateLimiter(shared, rateLimit.maxLease(), rateLimit.maxParties());
     }
 
     @Bean
-    AuthenticationGlobalFilter authenticationGlobalFilter(RoutePolicies policies, AccessTokenVerifier verifier,
-                                                          DelegatingRevocationChecker revocation,
+    AuthenticationGlobalFilter authenticationGlobalFilter(JwtAccessTokenVerifier verifier,
+                                                          FallbackRevocationChecker revocation,
                                                           ClientAddressResolver clientAddresses, Clock clock,
                                                           MeterRegistry meters) {
-        return new AuthenticationGlobalFilter(policies, verifier, revocation, clientAddresses,
+        return new AuthenticationGlobalFilter(verifier, revocation, clientAddresses,
                 new ShadowPolicyMonitor(meters), clock, meters);
     }
 
@@ -261,8 +263,8 @@ public class EdgeConfiguration {
     /** The explain endpoint's logic; its HTTP side lives in the management context only (ExplainManagementConfiguration). */
     @Bean
     @ConditionalOnProperty(prefix = "portcullis.explain", name = "enabled", havingValue = "true", matchIfMissing = true)
-    TokenExplainer tokenExplainer(RouteLocator routes, RoutePolicies policies, AccessTokenVerifier verifier,
-                                  DelegatingRevocationChecker revocation, RedisConnections redis,
+    TokenExplainer tokenExplainer(RouteLocator routes, RoutePolicies policies, JwtAccessTokenVerifier verifier,
+                                  FallbackRevocationChecker revocation, RedisConnections redis,
                                   RateLimitGlobalFilter rateLimits, LeasingRateLimiter limiter) {
         return new TokenExplainer(routes, policies, verifier, revocation, redis, rateLimits, limiter);
     }
@@ -326,6 +328,11 @@ public class EdgeConfiguration {
     }
 
     @Bean
+    RequestIdWebFilter requestIdWebFilter() {
+        return new RequestIdWebFilter();
+    }
+
+    @Bean
     PathNormalizationWebFilter pathNormalizationWebFilter() {
         return new PathNormalizationWebFilter();
     }
@@ -342,7 +349,7 @@ public class EdgeConfiguration {
     }
 
     @Bean
-    ProblemExceptionHandler problemExceptionHandler() {
-        return new ProblemExceptionHandler();
+    EdgeErrorHandler edgeErrorHandler() {
+        return new EdgeErrorHandler();
     }
 }

@@ -103,8 +103,9 @@ public final class RoutePolicies {
     }
 
     /**
-     * The policy of the route the exchange matched, resolved once per request: the first filter that asks (the method
-     * check, before authentication) stores it under {@link EdgeAttributes#POLICY}, where every later filter reads it.
+     * The policy of the route the exchange matched, resolved once per request by {@link RoutePolicyGlobalFilter}, the
+     * first of the gateway's global filters, and stored under {@link EdgeAttributes#POLICY}, where every later filter
+     * reads it ({@link RoutePolicy#of}).
      */
     public RoutePolicy forExchange(ServerWebExchange exchange) {
         RoutePolicy policy = exchange.getAttribute(EdgeAttributes.POLICY);

@@ -1,9 +1,11 @@
 package dev.portcullis.gateway.policy;
 
+import dev.portcullis.gateway.web.EdgeAttributes;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import org.springframework.http.HttpMethod;
+import org.springframework.web.server.ServerWebExchange;
 
 /**
  * Everything the edge enforces for one route, compiled once at start-up from the route's {@code metadata.policy}.
@@ -39,6 +41,14 @@ public record RoutePolicy(
         Set<String> issuers,
         boolean unavailable,
         RoutePolicy shadow) {
+
+    /**
+     * The policy of the route this exchange matched, as {@link RoutePolicyGlobalFilter} resolved it before every
+     * filter that reads it; null only for an exchange that never reached the global filters (no route matched).
+     */
+    public static RoutePolicy of(ServerWebExchange exchange) {
+        return exchange.getAttribute(EdgeAttributes.POLICY);
+    }
 
     public static RoutePolicy authenticated(String routeId) {
         return new RoutePolicy(routeId, List.of(), AccessRule.AUTHENTICATED, UnlistedMethods.REFUSE, true, false, null, true,

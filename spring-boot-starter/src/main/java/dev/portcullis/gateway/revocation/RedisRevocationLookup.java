@@ -1,7 +1,7 @@
 package dev.portcullis.gateway.revocation;
 
 import dev.portcullis.contract.RevocationKeys;
-import dev.portcullis.gateway.security.VerifiedToken;
+import dev.portcullis.gateway.token.VerifiedToken;
 import dev.portcullis.redis.RedisConnections;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.reactor.circuitbreaker.operator.CircuitBreakerOperator;

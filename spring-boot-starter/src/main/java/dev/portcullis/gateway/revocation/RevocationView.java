@@ -2,7 +2,7 @@ package dev.portcullis.gateway.revocation;
 
 import dev.portcullis.contract.RevocationKeys;
 import dev.portcullis.contract.RevocationMessage;
-import dev.portcullis.gateway.security.VerifiedToken;
+import dev.portcullis.gateway.token.VerifiedToken;
 import dev.portcullis.redis.RedisConnections;
 import io.lettuce.core.KeyScanArgs;
 import io.lettuce.core.ScanStream;

@@ -1,12 +1,13 @@
 package dev.portcullis.gateway.security;
 
 import dev.portcullis.gateway.policy.AccessRule;
-import dev.portcullis.gateway.policy.RoutePolicies;
 import dev.portcullis.gateway.policy.RoutePolicy;
 import dev.portcullis.gateway.policy.ShadowPolicyMonitor;
 import dev.portcullis.gateway.revocation.RevocationChecker;
+import dev.portcullis.gateway.token.VerifiedToken;
 import dev.portcullis.gateway.web.ClientAddressResolver;
 import dev.portcullis.gateway.web.EdgeAttributes;
+import dev.portcullis.gateway.web.EdgeFilterOrder;
 import dev.portcullis.gateway.web.ProblemWriter;
 import dev.portcullis.gateway.web.Rejection;
 import dev.portcullis.gateway.web.RejectionReason;
@@ -38,17 +39,10 @@ import reactor.core.publisher.Mono;
  */
 public final class AuthenticationGlobalFilter implements GlobalFilter, Ordered {
 
-    /**
-     * Before every route filter (those are ordered 1..n) and before rate limiting, which needs the user, and
-     * identity propagation, which needs the token; after Spring Cloud Gateway's body-caching filters.
-     */
-    public static final int ORDER = -300;
-
     private static final Logger log = LoggerFactory.getLogger(AuthenticationGlobalFilter.class);
     private static final Duration REVOCATION_RETRY_AFTER = Duration.ofSeconds(5);
 
-    private final RoutePolicies policies;
-    private final AccessTokenVerifier verifier;
+    private final JwtAccessTokenVerifier verifier;
     private final RevocationChecker revocation;
     private final ClientAddressResolver clientAddresses;
     private final ShadowPolicyMonitor shadows;
@@ -58,13 +52,12 @@ public final class AuthenticationGlobalFilter implements GlobalFilter, Ordered {
     /** One counter per route that failed open (routes are few and configured: bounded). */
     private final Map<String, Counter> failOpen = new ConcurrentHashMap<>();
 
-    public AuthenticationGlobalFilter(RoutePolicies policies, AccessTokenVerifier verifier, RevocationChecker revocation,
+    public AuthenticationGlobalFilter(JwtAccessTokenVerifier verifier, RevocationChecker revocation,
                                       ClientAddressResolver clientAddresses, ShadowPolicyMonitor shadows, Clock clock,
                                       MeterRegistry meters) {
         this.meters = meters;
         // the series exists from the start (at 0, route "none" as elsewhere), so the fail-open alert has data to read
         failOpenCounter("none");
-        this.policies = policies;
         this.verifier = verifier;
         this.revocation = revocation;
         this.clientAddresses = clientAddresses;
@@ -79,7 +72,8 @@ public final class AuthenticationGlobalFilter implements GlobalFilter, Ordered {
 
     @Override
     public int getOrder() {
-        return ORDER;
+        // the sequence of every filter, and why: EdgeFilterOrder
+        return EdgeFilterOrder.AUTHENTICATION;
     }
 
     /**
@@ -97,7 +91,7 @@ public final class AuthenticationGlobalFilter implements GlobalFilter, Ordered {
 
     @Override
     public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
-        RoutePolicy policy = policies.forExchange(exchange);
+        RoutePolicy policy = RoutePolicy.of(exchange);
         HttpMethod method = exchange.getRequest().getMethod();
         RoutePolicy shadow = policy.shadow();
         if (policy.ruleFor(method).publicAccess()) {

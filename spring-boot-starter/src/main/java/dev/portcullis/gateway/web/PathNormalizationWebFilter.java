@@ -22,12 +22,10 @@ import reactor.core.publisher.Mono;
  */
 public final class PathNormalizationWebFilter implements WebFilter, Ordered {
 
-    /** Just after {@link AccessLogWebFilter}: before routing, before anything reads the path. */
-    public static final int ORDER = Ordered.HIGHEST_PRECEDENCE + 20;
-
     @Override
     public int getOrder() {
-        return ORDER;
+        // the sequence of every filter, and why: EdgeFilterOrder
+        return EdgeFilterOrder.PATH_NORMALIZATION;
     }
 
     @Override

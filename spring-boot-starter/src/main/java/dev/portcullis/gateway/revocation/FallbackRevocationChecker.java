@@ -1,6 +1,6 @@
 package dev.portcullis.gateway.revocation;
 
-import dev.portcullis.gateway.security.VerifiedToken;
+import dev.portcullis.gateway.token.VerifiedToken;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.util.EnumMap;
@@ -11,7 +11,7 @@ import reactor.core.publisher.Mono;
  * Asks the local {@link RevocationView} while it is live, and Redis directly otherwise (start-up, a lost subscription,
  * Redis trouble). Times each check by source and outcome ({@code portcullis.revocation.checks}).
  */
-public final class DelegatingRevocationChecker implements RevocationChecker {
+public final class FallbackRevocationChecker implements RevocationChecker {
 
     private final RevocationView view;
     private final RevocationChecker lookup;
@@ -20,7 +20,7 @@ public final class DelegatingRevocationChecker implements RevocationChecker {
     private final MeterRegistry meters;
 
     /** @param view null in {@code lookup} mode */
-    public DelegatingRevocationChecker(RevocationView view, RevocationChecker lookup, MeterRegistry meters) {
+    public FallbackRevocationChecker(RevocationView view, RevocationChecker lookup, MeterRegistry meters) {
         this.view = view;
         this.lookup = lookup;
         this.meters = meters;

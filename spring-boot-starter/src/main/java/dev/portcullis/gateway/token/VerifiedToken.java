@@ -1,4 +1,4 @@
-package dev.portcullis.gateway.security;
+package dev.portcullis.gateway.token;
 
 import dev.portcullis.contract.IdentityHeaders;
 import dev.portcullis.contract.RevocationKeys;
@@ -48,6 +48,12 @@ public record VerifiedToken(
         Instant authTime) {
 
     /**
+     * The id of the default issuer (Portcullis' auth service): its revocation keys carry no namespace. Here, with the
+     * type every feature shares, so that none of them depends on the JWT settings for it.
+     */
+    public static final String DEFAULT_ISSUER_ID = "portcullis";
+
+    /**
      * @param revocationNamespace null for the default issuer, whose revocation keys are not namespaced
      */
     public static VerifiedToken of(String issuer, String revocationNamespace, String subject, String tokenId, long issuedAt,
@@ -77,7 +83,7 @@ public record VerifiedToken(
     /** A token of the default issuer with Portcullis' own claims (tests and benchmarks). */
     public static VerifiedToken of(String subject, String tokenId, long issuedAt, Instant expiresAt, String role,
                                    List<String> permissions, List<String> scopes, List<String> amr, String clientId) {
-        return of(JwtProperties.DEFAULT_ISSUER_ID, null, subject, tokenId, issuedAt, expiresAt,
+        return of(DEFAULT_ISSUER_ID, null, subject, tokenId, issuedAt, expiresAt,
                 role == null ? List.of() : List.of(role), permissions, scopes, amr, amr.contains(TokenClaims.AMR_MFA), clientId);
     }
 
