@@ -11,7 +11,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The gateway's live-view revocation answer, reproduced outside Spring and Redis: the same two {@link ConcurrentHashMap}
- * lookups as {@code RevocationView.statusOf} plus the timer {@code FallbackRevocationChecker} records per check. The
+ * lookups as {@code RevocationSet.statusOf} plus the timer {@code FallbackRevocationChecker} records per check. The
  * real view cannot be filled without a Redis subscription (its {@code apply} is package-private), and an empty map would
  * flatter the lookup; this one holds a realistic number of revocations.
  */

@@ -11,7 +11,7 @@ import dev.portcullis.contract.RevocationKeys;
 import dev.portcullis.contract.RevocationMessage;
 import dev.portcullis.contract.RevocationScript;
 import dev.portcullis.contract.TokenClaims;
-import dev.portcullis.gateway.revocation.RevocationView;
+import dev.portcullis.gateway.revocation.RevocationFeed;
 import dev.portcullis.gateway.support.GatewayIntegrationTest;
 import dev.portcullis.testsupport.TokenFactory;
 import io.lettuce.core.ScriptOutputType;
@@ -48,7 +48,7 @@ class ExplainIntegrationTest extends GatewayIntegrationTest {
     private static final JsonMapper json = JsonMapper.builder().build();
 
     @Autowired
-    RevocationView view;
+    RevocationFeed view;
 
     /** A request to explain, its token minted at run time (the test clock is set per test). */
     record Case(String reason, String failedCheck, HttpMethod method, String path, Function<TokenFactory, String> token) {

@@ -43,7 +43,7 @@ class RedisClusterIntegrationTest extends GatewayIntegrationTest {
     }
 
     @Autowired
-    RevocationView view;
+    RevocationFeed view;
 
     @Test
     void enforcesRevocationsAndRateLimitsWithKeysSpreadOverTheCluster() throws Exception {

@@ -24,8 +24,9 @@ import dev.portcullis.gateway.resilience.ResilienceProperties;
 import dev.portcullis.gateway.resilience.UpstreamResilienceGlobalFilter;
 import dev.portcullis.gateway.revocation.FallbackRevocationChecker;
 import dev.portcullis.gateway.revocation.RedisRevocationLookup;
+import dev.portcullis.gateway.revocation.RevocationFeed;
 import dev.portcullis.gateway.revocation.RevocationProperties;
-import dev.portcullis.gateway.revocation.RevocationView;
+import dev.portcullis.gateway.revocation.RevocationSet;
 import dev.portcullis.gateway.reload.ConfigFileWatcher;
 import dev.portcullis.gateway.reload.ConfigReloadProperties;
 import dev.portcullis.gateway.reload.PolicyReloadListener;
@@ -136,44 +137,51 @@ public class EdgeConfiguration {
 
     // --- revocation ---------------------------------------------------------------------------------------
 
+    /** The local revocation set, kept in {@code view} mode only: in {@code lookup} mode nothing reads one. */
     @Bean
-    RevocationView revocationView(RedisConnections redis, RevocationProperties revocation, JwtProperties jwt, Clock clock,
-                                  MeterRegistry meters) {
+    @ConditionalOnProperty(prefix = "portcullis.revocation", name = "mode", havingValue = "view", matchIfMissing = true)
+    RevocationSet revocationSet() {
+        return new RevocationSet();
+    }
+
+    /**
+     * The revocation feed: fills the set in {@code view} mode; in {@code lookup} mode it runs for its listeners alone
+     * (open streams close on a revocation heard on the channel).
+     */
+    @Bean
+    RevocationFeed revocationFeed(RedisConnections redis, RevocationProperties revocation, ObjectProvider<RevocationSet> set,
+                                  JwtProperties jwt, Clock clock, MeterRegistry meters) {
         // revoke-all markers must outlive the longest-lived token of any issuer
-        RevocationView view = new RevocationView(redis, revocation, jwt.longestTokenLifetime(), jwt.largestClockSkew(), clock,
-                meters);
-        Gauge.builder("portcullis.revocation.view.live", view, v -> v.isLive() ? 1 : 0)
+        RevocationFeed feed = new RevocationFeed(redis, revocation, set.getIfAvailable(), jwt.longestTokenLifetime(),
+                jwt.largestClockSkew(), clock, meters);
+        Gauge.builder("portcullis.revocation.view.live", feed, f -> f.isSubscriptionLive() ? 1 : 0)
                 .description("1 while the local revocation view is synced and its subscription is alive").register(meters);
-        return view;
+        return feed;
     }
 
     @Bean
     FallbackRevocationChecker revocationChecker(RedisConnections redis, RevocationProperties revocation,
-                                                  RevocationView view, CircuitBreakerRegistry breakers, MeterRegistry meters) {
-        CircuitBreaker breaker = breakers.circuitBreaker("redis-revocation", CircuitBreakerConfig.custom()
-                .failureRateThreshold(revocation.circuitBreaker().failureRateThreshold())
-                .minimumNumberOfCalls(revocation.circuitBreaker().minimumCalls())
-                .slidingWindowSize(revocation.circuitBreaker().windowSize())
-                .waitDurationInOpenState(revocation.circuitBreaker().openFor())
-                .writableStackTraceEnabled(false)
-                .build());
+                                                RevocationFeed feed, ObjectProvider<RevocationSet> set,
+                                                CircuitBreakerRegistry breakers, MeterRegistry meters) {
+        CircuitBreaker breaker = breakers.circuitBreaker("redis-revocation", revocation.circuitBreaker().toConfig());
         RedisRevocationLookup lookup = new RedisRevocationLookup(redis, breaker, revocation.lookupTimeout(), meters);
-        view.onRedisAnswered(lookup::redisAnswered);
-        return new FallbackRevocationChecker(
-                revocation.mode() == RevocationProperties.Mode.VIEW ? view : null, lookup, meters);
+        feed.onRedisAnswered(lookup::redisAnswered);
+        RevocationSet local = set.getIfAvailable();
+        return local != null ? FallbackRevocationChecker.viewFirst(feed, local, lookup, meters)
+                : FallbackRevocationChecker.lookupOnly(lookup, meters);
     }
 
     // --- streams that end with their token ------------------------------------------------------------------
 
     @Bean
-    OpenStreams openStreams(StreamProperties streams, FallbackRevocationChecker revocation, RevocationView view,
+    OpenStreams openStreams(StreamProperties streams, FallbackRevocationChecker revocation, RevocationFeed feed,
                             JwtProperties jwt, Clock clock, MeterRegistry meters) {
         var issuers = jwt.trustedIssuers();
         Duration largestSkew = jwt.largestClockSkew();
         OpenStreams open = new OpenStreams(streams, revocation,
                 issuer -> issuers.containsKey(issuer) ? issuers.get(issuer).clockSkew() : largestSkew, clock, meters);
-        // the view hears every revocation on every instance (in lookup mode too), and resyncs repair missed messages
-        view.addListener(open);
+        // the feed hears every revocation on every instance (in lookup mode too), and resyncs repair missed messages
+        feed.addListener(open);
         return open;
     }
 
@@ -231,10 +239,7 @@ public class EdgeConfiguration {
 
     @Bean
     RedisGcraLimiter redisGcraLimiter(RedisConnections redis, RateLimitProperties rateLimit, CircuitBreakerRegistry breakers) {
-        CircuitBreakerConfig breaker = CircuitBreakerConfig.custom()
-                .minimumNumberOfCalls(5).slidingWindowSize(20).waitDurationInOpenState(Duration.ofSeconds(5))
-                // an open breaker refuses every call with an exception: without a stack trace, each costs next to nothing
-                .writableStackTraceEnabled(false).build();
+        CircuitBreakerConfig breaker = rateLimit.circuitBreaker().toConfig();
         // one breaker per Redis node ("redis-ratelimit-single" off a cluster): one lost shard leaves the others checked
         return new RedisGcraLimiter(redis, node -> breakers.circuitBreaker("redis-ratelimit-" + node, breaker),
                 rateLimit.timeout());

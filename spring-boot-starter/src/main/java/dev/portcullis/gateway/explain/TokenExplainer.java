@@ -58,7 +58,6 @@ public final class TokenExplainer {
 
     /** Reading the markers only adds facts; the decision is the revocation checker's, with its own timeout. */
     private static final Duration REVOCATION_READ_TIMEOUT = Duration.ofSeconds(1);
-    private static final Duration REVOCATION_RETRY_AFTER = Duration.ofSeconds(5);
 
     private final RouteLocator routes;
     private final RoutePolicies policies;
@@ -186,7 +185,7 @@ public final class TokenExplainer {
                     if (!policy.revocationFailOpen()) {
                         return Mono.just(trace.refuse(routeId, "revocation", Rejection.retryable(
                                 RejectionReason.REVOCATION_UNAVAILABLE, "Token revocation cannot be checked right now",
-                                REVOCATION_RETRY_AFTER), facts));
+                                revocation.retryAfterUnknown()), facts));
                     }
                     facts.put("fail_open", true);
                     trace.step("revocation", null, facts);

@@ -61,7 +61,7 @@ public final class UpstreamIdentityHeadersFilter implements HttpHeadersFilter, O
         HttpHeaders out = input == exchange.getRequest().getHeaders() ? HttpHeaders.copyOf(input) : input;
         removeGatewayOwned(out);
         RoutePolicy policy = RoutePolicy.of(exchange);
-        if (policy != null && !policy.forwardAuthorization()) {
+        if (!policy.forwardAuthorization()) {
             out.remove(HttpHeaders.AUTHORIZATION);
         }
         String requestId = exchange.getAttribute(EdgeAttributes.REQUEST_ID);
@@ -86,7 +86,7 @@ public final class UpstreamIdentityHeadersFilter implements HttpHeadersFilter, O
     }
 
     private void sign(HttpHeaders out, ServerWebExchange exchange, RoutePolicy policy) {
-        String keyName = policy == null ? null : policy.identityKey();
+        String keyName = policy.identityKey();
         URI url = exchange.getAttribute(GATEWAY_REQUEST_URL_ATTR);
         if (keyName == null || url == null) {
             // No key: the identity goes unsigned, and a service that checks signatures treats it as no identity.

@@ -81,7 +81,7 @@ public final class UpstreamResilienceGlobalFilter implements GlobalFilter, Order
         }
         long start = breaker.getCurrentTimestamp();
         RoutePolicy policy = RoutePolicy.of(exchange);
-        int retries = policy != null && policy.retries() != null ? policy.retries() : properties.retries();
+        int retries = policy.retries() != null ? policy.retries() : properties.retries();
         boolean retryable = retries > 0 && retryMethods.contains(exchange.getRequest().getMethod());
         Mono<Void> call = retryable
                 ? withRetries(exchange, chain, retries, properties.retryBackoff())

@@ -5,29 +5,45 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.util.EnumMap;
 import java.util.Map;
+import java.time.Duration;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 
 /**
- * Asks the local {@link RevocationView} while it is live, and Redis directly otherwise (start-up, a lost subscription,
- * Redis trouble). Times each check by source and outcome ({@code portcullis.revocation.checks}).
+ * Asks the local {@link RevocationSet} while its {@link RevocationFeed} says it is live, and falls back to Redis
+ * otherwise (start-up, a lost subscription, Redis trouble); in {@code lookup} mode ({@link #lookupOnly}) always Redis. Times each check by source and outcome ({@code portcullis.revocation.checks}).
  */
 public final class FallbackRevocationChecker implements RevocationChecker {
 
-    private final RevocationView view;
+    /** The feed that fills {@link #set}, and says when it may be trusted; null in {@code lookup} mode. */
+    private final @Nullable RevocationFeed feed;
+    private final @Nullable RevocationSet set;
     private final RevocationChecker lookup;
     private final Map<RevocationStatus, Timer> viewTimers = new EnumMap<>(RevocationStatus.class);
     private final Map<RevocationStatus, Timer> lookupTimers = new EnumMap<>(RevocationStatus.class);
     private final MeterRegistry meters;
 
-    /** @param view null in {@code lookup} mode */
-    public FallbackRevocationChecker(RevocationView view, RevocationChecker lookup, MeterRegistry meters) {
-        this.view = view;
+    private FallbackRevocationChecker(@Nullable RevocationFeed feed, @Nullable RevocationSet set, RevocationChecker lookup,
+                                      MeterRegistry meters) {
+        this.feed = feed;
+        this.set = set;
         this.lookup = lookup;
         this.meters = meters;
         for (RevocationStatus status : RevocationStatus.values()) {
             viewTimers.put(status, timer("view", status));
             lookupTimers.put(status, timer("redis", status));
         }
+    }
+
+    /** {@code view} mode: the set while its feed is live, else {@code lookup}. */
+    public static FallbackRevocationChecker viewFirst(RevocationFeed feed, RevocationSet set, RevocationChecker lookup,
+                                                      MeterRegistry meters) {
+        return new FallbackRevocationChecker(feed, set, lookup, meters);
+    }
+
+    /** {@code lookup} mode: every check asks Redis. */
+    public static FallbackRevocationChecker lookupOnly(RevocationChecker lookup, MeterRegistry meters) {
+        return new FallbackRevocationChecker(null, null, lookup, meters);
     }
 
     private Timer timer(String source, RevocationStatus status) {
@@ -39,9 +55,9 @@ public final class FallbackRevocationChecker implements RevocationChecker {
 
     @Override
     public Mono<RevocationStatus> check(VerifiedToken token) {
-        if (view != null && view.isLive()) {
+        if (feed != null && set != null && feed.isLive()) {
             long start = System.nanoTime();
-            RevocationStatus status = view.statusOf(token);
+            RevocationStatus status = set.statusOf(token);
             viewTimers.get(status).record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
             return Mono.just(status);
         }
@@ -50,7 +66,13 @@ public final class FallbackRevocationChecker implements RevocationChecker {
                 lookupTimers.get(status).record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS));
     }
 
+    /** Only a lookup answers UNKNOWN: its breaker decides. */
+    @Override
+    public Duration retryAfterUnknown() {
+        return lookup.retryAfterUnknown();
+    }
+
     public boolean viewIsLive() {
-        return view != null && view.isLive();
+        return feed != null && feed.isLive();
     }
 }

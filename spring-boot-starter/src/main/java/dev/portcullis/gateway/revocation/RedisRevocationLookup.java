@@ -64,6 +64,12 @@ public final class RedisRevocationLookup implements RevocationChecker {
                 });
     }
 
+    /** The breaker's open interval: until then an open breaker answers UNKNOWN without asking Redis. */
+    @Override
+    public Duration retryAfterUnknown() {
+        return Duration.ofMillis(breaker.getCircuitBreakerConfig().getWaitIntervalFunctionInOpenState().apply(1));
+    }
+
     /**
      * Another read of the revocation set's node just succeeded (the view's heartbeat): close the breaker if it is open
      * or half-open. Otherwise it would stay open after a fail-over until lookups came, and then its half-open state

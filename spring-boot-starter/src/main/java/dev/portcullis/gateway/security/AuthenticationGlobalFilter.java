@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
@@ -40,7 +41,6 @@ import reactor.core.publisher.Mono;
 public final class AuthenticationGlobalFilter implements GlobalFilter, Ordered {
 
     private static final Logger log = LoggerFactory.getLogger(AuthenticationGlobalFilter.class);
-    private static final Duration REVOCATION_RETRY_AFTER = Duration.ofSeconds(5);
 
     private final JwtAccessTokenVerifier verifier;
     private final RevocationChecker revocation;
@@ -82,7 +82,7 @@ public final class AuthenticationGlobalFilter implements GlobalFilter, Ordered {
      * @param token     the verified token, null with a rejection
      * @param rejection why the request carries no usable identity, or null
      */
-    record Identity(VerifiedToken token, Rejection rejection) {
+    record Identity(@Nullable VerifiedToken token, @Nullable Rejection rejection) {
 
         static Identity refused(Rejection rejection) {
             return new Identity(null, rejection);
@@ -117,10 +117,10 @@ public final class AuthenticationGlobalFilter implements GlobalFilter, Ordered {
     }
 
     /**
-     * The decision of {@code policy} for a request with this identity: null lets it through. The same steps for the
+     * The decision of {@code policy} for a request with this identity: no rejection (null) lets it through. The same steps for the
      * live and the shadow policy, in the order a client is answered: method, public, identity, issuer, access rule.
      */
-    static Rejection decide(RoutePolicy policy, HttpMethod method, Identity identity, Instant now) {
+    static @Nullable Rejection decide(RoutePolicy policy, HttpMethod method, Identity identity, Instant now) {
         if (!policy.allows(method)) {
             return Rejection.of(RejectionReason.METHOD_NOT_ALLOWED, "This route does not serve " + method.name());
         }
@@ -141,7 +141,7 @@ public final class AuthenticationGlobalFilter implements GlobalFilter, Ordered {
      * Verifies the bearer token and, for {@code policy} (null: for a shadow policy on a public route, never), checks
      * its revocation. A token of an issuer the live policy refuses is not looked up in Redis: it is refused anyway.
      */
-    private Mono<Identity> identify(ServerWebExchange exchange, RoutePolicy policy) {
+    private Mono<Identity> identify(ServerWebExchange exchange, @Nullable RoutePolicy policy) {
         return switch (BearerToken.from(exchange.getRequest())) {
             case BearerToken.Absent absent ->
                     Mono.just(Identity.refused(Rejection.of(RejectionReason.MISSING, "This route requires a bearer access token")));
@@ -172,7 +172,7 @@ public final class AuthenticationGlobalFilter implements GlobalFilter, Ordered {
                 }
                 // Default: fail closed. Identity is at stake, and a revoked token must not pass because Redis is down.
                 yield Identity.refused(Rejection.retryable(RejectionReason.REVOCATION_UNAVAILABLE,
-                        "Token revocation cannot be checked right now", REVOCATION_RETRY_AFTER));
+                        "Token revocation cannot be checked right now", revocation.retryAfterUnknown()));
             }
         });
     }

@@ -19,6 +19,7 @@ import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.NestedConfigurationProperty;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.boot.convert.DurationStyle;
 import org.springframework.validation.annotation.Validated;
@@ -56,7 +57,7 @@ public record JwtProperties(
         @DefaultValue("30s") Duration clockSkew,
         @DefaultValue("8192") int maxTokenLength,
         @DefaultValue(TokenLifetime.DEFAULT_MAX) Duration maxTokenLifetime,
-        @DefaultValue @Valid @NotNull JwksProperties jwks,
+        @DefaultValue @Valid @NotNull @NestedConfigurationProperty JwksProperties jwks,
         @DefaultValue @Valid @NotNull Cache cache,
         @DefaultValue @Valid @NotNull FailureBudget failureBudget,
         @DefaultValue Map<String, Issuer> issuers) {

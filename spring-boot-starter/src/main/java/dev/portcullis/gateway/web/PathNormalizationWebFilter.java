@@ -1,5 +1,6 @@
 package dev.portcullis.gateway.web;
 
+import org.jspecify.annotations.Nullable;
 import org.springframework.core.Ordered;
 import org.springframework.http.server.PathContainer;
 import org.springframework.web.server.ServerWebExchange;
@@ -38,7 +39,7 @@ public final class PathNormalizationWebFilter implements WebFilter, Ordered {
     }
 
     /** @return why the path is refused, or null when it is unambiguous */
-    public static String problemWith(String rawPath, PathContainer path) {
+    public static @Nullable String problemWith(String rawPath, PathContainer path) {
         if (rawPath.isEmpty() || rawPath.charAt(0) != '/') {
             return "The request path must start with '/'";
         }

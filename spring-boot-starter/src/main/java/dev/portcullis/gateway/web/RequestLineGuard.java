@@ -20,6 +20,7 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
+import org.jspecify.annotations.Nullable;
 import org.springframework.boot.reactor.netty.NettyServerCustomizer;
 import org.springframework.core.env.Environment;
 import org.springframework.http.MediaType;
@@ -53,11 +54,11 @@ public final class RequestLineGuard extends ChannelInboundHandlerAdapter {
     /** One step's decision on a request: its refusal, or null when the request goes on. */
     @FunctionalInterface
     interface Check {
-        Refusal check(HttpRequest request, InetAddress peer);
+        @Nullable Refusal check(HttpRequest request, @Nullable InetAddress peer);
     }
 
     /** A refused request: why, and the {@code Allow} header of the answer (null without one). */
-    record Refusal(Rejection rejection, String allow) {
+    record Refusal(Rejection rejection, @Nullable String allow) {
     }
 
     /** Where refusals are logged and counted; {@code method} is already bounded ({@link RequestMethods#tag}). */
@@ -128,7 +129,7 @@ public final class RequestLineGuard extends ChannelInboundHandlerAdapter {
     }
 
     /** The request line's refusal: an unknown or never-served method, or a target that is no URI; else null. */
-    static Refusal requestLine(RequestMethods methods, HttpRequest request) {
+    static @Nullable Refusal requestLine(RequestMethods methods, HttpRequest request) {
         String method = request.method().name();
         return switch (methods.verdict(method)) {
             case UNKNOWN -> new Refusal(Rejection.of(RejectionReason.UNKNOWN_METHOD,
@@ -141,7 +142,7 @@ public final class RequestLineGuard extends ChannelInboundHandlerAdapter {
     }
 
     /** @return the answer to a refused request, or null when the request may go on */
-    private FullHttpResponse refusal(HttpRequest request, InetAddress peer) {
+    private @Nullable FullHttpResponse refusal(HttpRequest request, @Nullable InetAddress peer) {
         Refusal refusal = check.check(request, peer);
         if (refusal == null) {
             return null;
@@ -156,7 +157,7 @@ public final class RequestLineGuard extends ChannelInboundHandlerAdapter {
         return problem(rejection, requestId, trace, refusal.allow());
     }
 
-    private static InetAddress peer(ChannelHandlerContext ctx) {
+    private static @Nullable InetAddress peer(ChannelHandlerContext ctx) {
         return ctx.channel().remoteAddress() instanceof InetSocketAddress address ? address.getAddress() : null;
     }
 
