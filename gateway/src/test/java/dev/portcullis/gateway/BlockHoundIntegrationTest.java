@@ -9,7 +9,7 @@ import dev.portcullis.contract.RevocationKeys;
 import dev.portcullis.contract.RevocationMessage;
 import dev.portcullis.gateway.revocation.RedisRevocationLookup;
 import dev.portcullis.gateway.revocation.RevocationStatus;
-import dev.portcullis.gateway.security.VerifiedToken;
+import dev.portcullis.gateway.token.VerifiedToken;
 import dev.portcullis.gateway.support.GatewayIntegrationTest;
 import dev.portcullis.redis.RedisConnections;
 import dev.portcullis.testsupport.BlockHoundCheck;

@@ -87,7 +87,8 @@ class RevocationFailoverTest {
             // every refusal was retryable; every confirmed revocation is on the promoted master
             assertThat(refused).allSatisfy(error -> assertThat(error).satisfiesAnyOf(
                     e -> assertThat(e).isInstanceOf(RedisException.class),
-                    e -> assertThat(e).isInstanceOfSatisfying(ApiException.class, api -> assertThat(api.getStatusCode().value()).isEqualTo(503))));
+                    e -> assertThat(e).isInstanceOfSatisfying(ApiException.class,
+                            api -> assertThat(api.getStatusCode().value()).isEqualTo(503))));
             assertThat(refused).isNotEmpty();
             try (RedisConnections after = RedisConnections.connect(redis.url(), Duration.ofSeconds(2), Duration.ofSeconds(2))) {
                 for (String jti : confirmed) {

@@ -8,19 +8,23 @@ import dev.portcullis.gateway.identity.IdentitySigningKeys;
 import dev.portcullis.gateway.identity.IdentitySigningProperties;
 import dev.portcullis.gateway.identity.UpstreamIdentityHeadersFilter;
 import dev.portcullis.gateway.keys.JwksKeyStore;
+import dev.portcullis.gateway.keys.JwksProperties;
 import dev.portcullis.gateway.policy.RoutePolicies;
+import dev.portcullis.gateway.policy.RoutePolicyGlobalFilter;
 import dev.portcullis.gateway.policy.ShadowPolicyMonitor;
-import dev.portcullis.gateway.revocation.DelegatingRevocationChecker;
+import dev.portcullis.gateway.revocation.FallbackRevocationChecker;
 import dev.portcullis.gateway.revocation.RedisRevocationLookup;
 import dev.portcullis.gateway.revocation.RevocationProperties;
-import dev.portcullis.gateway.revocation.RevocationView;
-import dev.portcullis.gateway.security.AccessTokenVerifier;
+import dev.portcullis.gateway.revocation.RevocationFeed;
+import dev.portcullis.gateway.revocation.RevocationSet;
+import dev.portcullis.gateway.resilience.RedisBreakerProperties;
+import dev.portcullis.gateway.security.JwtAccessTokenVerifier;
 import dev.portcullis.gateway.security.AuthenticationGlobalFilter;
 import dev.portcullis.gateway.security.JwtProperties;
 import dev.portcullis.gateway.security.TrustedIssuers;
 import dev.portcullis.gateway.security.VerificationFailureBudget;
 import dev.portcullis.gateway.security.VerifiedTokenCache;
-import dev.portcullis.gateway.web.ClientAddressResolver;
+import dev.portcullis.net.ClientAddressResolver;
 import dev.portcullis.gateway.web.EdgeAttributes;
 import dev.portcullis.redis.RedisConnections;
 import dev.portcullis.testsupport.GatewayIdentity;
@@ -58,11 +62,12 @@ import reactor.core.publisher.Mono;
 
 /**
  * The per-request work of an authenticated request, in-process and without HTTP, done by the gateway's own classes
- * as its auto-configuration wires them: {@link AuthenticationGlobalFilter} (bearer token, the route's policy from
- * {@link RoutePolicies}, {@link AccessTokenVerifier} with its real {@link JwksKeyStore} and
- * {@link VerifiedTokenCache}, revocation through {@link DelegatingRevocationChecker} answered by a live
- * {@link RevocationView}, the access rule), then {@link UpstreamIdentityHeadersFilter} on the headers that would leave
- * for the upstream (identity headers set and signed with the route's identity key). The view is subscribed to a real
+ * as its auto-configuration wires them: {@link RoutePolicyGlobalFilter} (the route's policy from
+ * {@link RoutePolicies}), {@link AuthenticationGlobalFilter} (bearer token, {@link JwtAccessTokenVerifier} with its
+ * real {@link JwksKeyStore} and {@link VerifiedTokenCache}, revocation through {@link FallbackRevocationChecker}
+ * answered by a live {@link RevocationSet} its {@link RevocationFeed} fills, the access rule), then
+ * {@link UpstreamIdentityHeadersFilter} on the headers that would leave for the upstream (identity headers set and
+ * signed with the route's identity key). The feed is subscribed to a real
  * redis-server of its own, filled with revocations through the issuer's script before the run, so its lookups are
  * those of a gateway holding a realistic revocation set.
  *
@@ -89,8 +94,9 @@ public final class EdgePipeline implements AutoCloseable {
     private final StatefulRedisConnection<String, String> issuer;
     private final JwksKeyStore keys;
     private final VerifiedTokenCache cache;
-    private final AccessTokenVerifier verifier;
-    private final RevocationView view;
+    private final JwtAccessTokenVerifier verifier;
+    private final RevocationFeed view;
+    private final RoutePolicyGlobalFilter routePolicy;
     private final AuthenticationGlobalFilter authentication;
     private final UpstreamIdentityHeadersFilter identity;
     private final Route route;
@@ -103,7 +109,7 @@ public final class EdgePipeline implements AutoCloseable {
     public EdgePipeline(URI jwksUri, Set<String> algorithms, int revokedTokens, int revokedSubjects) {
         Clock clock = Clock.systemUTC();
         JwtProperties properties = new JwtProperties(jwksUri, ISSUER, Set.of(AUDIENCE), algorithms, Duration.ofSeconds(30),
-                8192, Duration.ofHours(1), new JwtProperties.Jwks(Duration.ofSeconds(15), Duration.ofSeconds(30),
+                8192, Duration.ofHours(1), new JwksProperties(Duration.ofSeconds(15), Duration.ofSeconds(30),
                 Duration.ofHours(12), Duration.ofSeconds(2), Duration.ofSeconds(2)),
                 new JwtProperties.Cache(true, 100_000), new JwtProperties.FailureBudget(false, 1, Duration.ofMinutes(1), 0),
                 Map.of());
@@ -112,7 +118,7 @@ public final class EdgePipeline implements AutoCloseable {
         this.cache = new VerifiedTokenCache(properties.cache(), clock, meters);
         // No failure budget: it needs the rate limiter's Redis script; in the gateway a cache miss takes a unit of the
         // budget from a local lease, a counter decrement.
-        this.verifier = new AccessTokenVerifier(issuers, properties.maxTokenLength(), cache,
+        this.verifier = new JwtAccessTokenVerifier(issuers, properties.maxTokenLength(), cache,
                 VerificationFailureBudget.disabled(meters), clock, meters);
 
         this.redisServer = RedisServerProcess.startStandalone();
@@ -122,12 +128,13 @@ public final class EdgePipeline implements AutoCloseable {
         this.redis = RedisConnections.connect(redisServer.url(), Duration.ofSeconds(2), Duration.ofSeconds(2));
         RevocationProperties revocation = new RevocationProperties(RevocationProperties.Mode.VIEW, Duration.ofMillis(250),
                 Duration.ofSeconds(1), Duration.ofMinutes(5), 1_000_000, Duration.ofMillis(250),
-                new RevocationProperties.CircuitBreaker(50, 5, 20, Duration.ofSeconds(5)));
-        this.view = new RevocationView(redis, revocation, properties.maxTokenLifetime(), properties.clockSkew(), clock, meters);
+                new RedisBreakerProperties(50, 5, 20, Duration.ofSeconds(5)));
+        RevocationSet revoked = new RevocationSet();
+        this.view = new RevocationFeed(redis, revocation, revoked, properties.maxTokenLifetime(), properties.clockSkew(), clock, meters);
         RedisRevocationLookup lookup = new RedisRevocationLookup(redis, CircuitBreaker.ofDefaults("bench-revocation"),
                 revocation.lookupTimeout(), meters);
         view.onRedisAnswered(lookup::redisAnswered);
-        DelegatingRevocationChecker checker = new DelegatingRevocationChecker(view, lookup, meters);
+        FallbackRevocationChecker checker = FallbackRevocationChecker.viewFirst(view, revoked, lookup, meters);
 
         IdentitySigningKeys signingKeys = IdentitySigningKeys.load(
                 new IdentitySigningProperties(Map.of("orders", GatewayIdentity.key("orders"))));
@@ -140,8 +147,10 @@ public final class EdgePipeline implements AutoCloseable {
         RoutePolicies policies = RoutePolicies.load(gateway,
                 new RoutePolicies.Context(Set.of(JwtProperties.DEFAULT_ISSUER_ID), signingKeys.names()), meters);
         this.route = Route.async(definition).predicate(exchange -> true).build();
-        this.authentication = new AuthenticationGlobalFilter(policies, verifier, checker, new ClientAddressResolver(List.of()),
-                new ShadowPolicyMonitor(meters), clock, meters);
+        this.routePolicy = new RoutePolicyGlobalFilter(policies);
+        this.authentication = new AuthenticationGlobalFilter(verifier, checker,
+                new ClientAddressResolver("portcullis.http.trusted-proxies", List.of()), new ShadowPolicyMonitor(meters), clock,
+                meters);
         this.identity = new UpstreamIdentityHeadersFilter(signingKeys, clock);
 
         this.incoming = new HttpHeaders();
@@ -227,7 +236,7 @@ public final class EdgePipeline implements AutoCloseable {
             forwarded.getAttributes().put(FORWARDED, identity.filter(forwarded.getRequest().getHeaders(), forwarded));
             return Mono.empty();
         };
-        authentication.filter(exchange, proxy).block(Duration.ofSeconds(10));
+        routePolicy.filter(exchange, resolved -> authentication.filter(resolved, proxy)).block(Duration.ofSeconds(10));
         return exchange;
     }
 

@@ -9,7 +9,7 @@ import ch.qos.logback.core.read.ListAppender;
 import com.nimbusds.jwt.SignedJWT;
 import dev.portcullis.contract.RevocationMessage;
 import dev.portcullis.contract.TokenClaims;
-import dev.portcullis.gateway.revocation.RevocationView;
+import dev.portcullis.gateway.revocation.RevocationFeed;
 import dev.portcullis.gateway.support.GatewayIntegrationTest;
 import dev.portcullis.testsupport.TestRevocations;
 import dev.portcullis.testsupport.TokenFactory;
@@ -46,7 +46,7 @@ class ExplainIntegrationTest extends GatewayIntegrationTest {
     private static final JsonMapper json = JsonMapper.builder().build();
 
     @Autowired
-    RevocationView view;
+    RevocationFeed view;
 
     /** A request to explain, its token minted at run time (the test clock is set per test). */
     record Case(String reason, String failedCheck, HttpMethod method, String path, Function<TokenFactory, String> token) {

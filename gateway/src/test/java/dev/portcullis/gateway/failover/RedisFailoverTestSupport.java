@@ -10,7 +10,7 @@ import com.nimbusds.jwt.SignedJWT;
 import dev.portcullis.contract.IdentityHeaders;
 import dev.portcullis.contract.RevocationMessage;
 import dev.portcullis.contract.RevocationScript;
-import dev.portcullis.gateway.revocation.RevocationView;
+import dev.portcullis.gateway.revocation.RevocationFeed;
 import dev.portcullis.gateway.support.FailoverTraffic;
 import dev.portcullis.gateway.support.GatewayIntegrationTest;
 import dev.portcullis.redis.RedisConnections;
@@ -45,7 +45,7 @@ abstract class RedisFailoverTestSupport extends GatewayIntegrationTest {
     private static ConfigurableApplicationContext second;
 
     @Autowired
-    RevocationView view;
+    RevocationFeed view;
 
     /** Settings of both instances: the Redis under test, and limits that this much traffic does not reach. */
     static void failoverProperties(DynamicPropertyRegistry registry, Supplier<Object> url) {
@@ -107,7 +107,7 @@ abstract class RedisFailoverTestSupport extends GatewayIntegrationTest {
      */
     Outcome failOver(String what, String url, String goodUser, Runnable kill, Supplier<Instant> awaitHealthy) throws Exception {
         ConfigurableApplicationContext other = secondInstance(url);
-        RevocationView otherView = other.getBean(RevocationView.class);
+        RevocationFeed otherView = other.getBean(RevocationFeed.class);
         await().atMost(Duration.ofSeconds(30)).until(() -> view.isLive() && otherView.isLive());
         List<Integer> ports = List.of(port, portOf(other));
 

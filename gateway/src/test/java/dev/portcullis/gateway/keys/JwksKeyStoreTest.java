@@ -160,7 +160,7 @@ class JwksKeyStoreTest {
     void thePollerFetchesTheKeySetEveryPollIntervalEvenWhenItIsUnchanged() {
         serve(TestKeys.RSA);
         store = new JwksKeyStore("portcullis", issuer(URI.create(jwks.baseUrl() + PATH), false, Set.of("RS256")),
-                new JwtProperties.Jwks(Duration.ofSeconds(1), Duration.ofSeconds(30), Duration.ofHours(12),
+                new JwksProperties(Duration.ofSeconds(1), Duration.ofSeconds(30), Duration.ofHours(12),
                         Duration.ofSeconds(2), Duration.ofSeconds(2)), clock, meters);
         store.start();
 
@@ -246,7 +246,8 @@ class JwksKeyStoreTest {
         serve(TestKeys.RSA);
         store = store(Duration.ofSeconds(30), Set.of("RS256"));
         JwksKeyStore late = new JwksKeyStore("late", new JwtProperties.Issuer("https://late.example",
-                URI.create(jwks.baseUrl() + "/late/jwks"), false, Set.of("portcullis"), Set.of("RS256"), null, null, null, null),
+                URI.create(jwks.baseUrl() + "/late/jwks"), false, Set.of("portcullis"), Set.of("RS256"), null, null, null, null)
+                .keySource(),
                 jwksSettings(Duration.ofSeconds(30)), clock, meters);
         jwks.stubFor(get(urlPathEqualTo("/late/jwks")).willReturn(aResponse().withStatus(503)));
         JwksHealthIndicator health = new JwksHealthIndicator(java.util.List.of(store, late));
@@ -266,17 +267,18 @@ class JwksKeyStoreTest {
         late.stop();
     }
 
-    private static JwtProperties.Issuer issuer(URI jwksUri, boolean discovery, Set<String> algorithms) {
+    private static JwksKeyStore.Source issuer(URI jwksUri, boolean discovery, Set<String> algorithms) {
         return new JwtProperties.Issuer("http://issuer", jwksUri, discovery, Set.of("portcullis"), algorithms, null, null,
-                null, null);
+                null, null).keySource();
     }
 
-    private static JwtProperties.Issuer discoveryIssuer(String issuer) {
-        return new JwtProperties.Issuer(issuer, null, true, Set.of("portcullis"), Set.of("RS256"), null, null, null, null);
+    private static JwksKeyStore.Source discoveryIssuer(String issuer) {
+        return new JwtProperties.Issuer(issuer, null, true, Set.of("portcullis"), Set.of("RS256"), null, null, null, null)
+                .keySource();
     }
 
-    private static JwtProperties.Jwks jwksSettings(Duration minRefetchInterval) {
-        return new JwtProperties.Jwks(Duration.ofSeconds(15), minRefetchInterval, Duration.ofHours(12),
+    private static JwksProperties jwksSettings(Duration minRefetchInterval) {
+        return new JwksProperties(Duration.ofSeconds(15), minRefetchInterval, Duration.ofHours(12),
                 Duration.ofSeconds(2), Duration.ofSeconds(2));
     }
 

@@ -3,7 +3,7 @@ package dev.portcullis.gateway.policy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.portcullis.gateway.security.VerifiedToken;
+import dev.portcullis.gateway.token.VerifiedToken;
 import dev.portcullis.gateway.web.RejectionReason;
 import java.time.Duration;
 import java.time.Instant;

@@ -18,7 +18,7 @@ import reactor.test.StepVerifier;
 class LeasingRateLimiterTest {
 
     private final RedisConnections redis = RedisConnections.connect(TestRedis.url(), Duration.ofSeconds(2), Duration.ofSeconds(2));
-    private final RedisRateLimiter shared = new RedisRateLimiter(redis, node -> CircuitBreaker.ofDefaults("rl-test"),
+    private final RedisGcraLimiter shared = new RedisGcraLimiter(redis, node -> CircuitBreaker.ofDefaults("rl-test"),
             Duration.ofSeconds(2));
     private final String party = "route:u:" + UUID.randomUUID();
 

@@ -8,7 +8,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.portcullis.contract.IdentityHeaders;
 import dev.portcullis.contract.RevocationKeys;
-import dev.portcullis.gateway.revocation.RevocationView;
+import dev.portcullis.gateway.revocation.RevocationFeed;
 import dev.portcullis.gateway.support.GatewayIntegrationTest;
 import dev.portcullis.testsupport.RedisServerProcess;
 import dev.portcullis.testsupport.TestRedisCluster;
@@ -47,7 +47,7 @@ class RateLimitShardLossIntegrationTest extends GatewayIntegrationTest {
     }
 
     @Autowired
-    RevocationView view;
+    RevocationFeed view;
 
     @Autowired
     CircuitBreakerRegistry breakers;

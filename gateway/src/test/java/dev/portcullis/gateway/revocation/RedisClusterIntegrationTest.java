@@ -42,7 +42,7 @@ class RedisClusterIntegrationTest extends GatewayIntegrationTest {
     }
 
     @Autowired
-    RevocationView view;
+    RevocationFeed view;
 
     @Test
     void enforcesRevocationsAndRateLimitsWithKeysSpreadOverTheCluster() throws Exception {

@@ -44,7 +44,7 @@ class RedisOutageIntegrationTest extends GatewayIntegrationTest {
     }
 
     @Autowired
-    RevocationView view;
+    RevocationFeed view;
 
     @Autowired
     CircuitBreakerRegistry breakers;

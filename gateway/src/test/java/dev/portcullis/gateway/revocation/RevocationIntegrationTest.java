@@ -22,7 +22,7 @@ class RevocationIntegrationTest extends GatewayIntegrationTest {
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(RevocationIntegrationTest.class);
 
     @Autowired
-    RevocationView view;
+    RevocationFeed view;
 
     @Test
     void aLoggedOutTokenIsRefusedWithinOneSecondWithoutARedisLookupPerRequest() throws Exception {

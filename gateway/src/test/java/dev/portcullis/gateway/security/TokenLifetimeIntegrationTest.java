@@ -11,8 +11,10 @@ import dev.portcullis.contract.RevocationKeys;
 import dev.portcullis.contract.RevocationMessage;
 import dev.portcullis.contract.TokenLifetime;
 import dev.portcullis.gateway.revocation.RevocationStatus;
-import dev.portcullis.gateway.revocation.RevocationView;
+import dev.portcullis.gateway.revocation.RevocationFeed;
+import dev.portcullis.gateway.revocation.RevocationSet;
 import dev.portcullis.gateway.support.GatewayIntegrationTest;
+import dev.portcullis.gateway.token.VerifiedToken;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -31,7 +33,10 @@ class TokenLifetimeIntegrationTest extends GatewayIntegrationTest {
     JwtProperties jwt;
 
     @Autowired
-    RevocationView view;
+    RevocationFeed view;
+
+    @Autowired
+    RevocationSet revocations;
 
     @Test
     void theBoundIsTheSharedDefaultOfOneHour() {
@@ -94,12 +99,12 @@ class TokenLifetimeIntegrationTest extends GatewayIntegrationTest {
         publishRevokeAll("u-witness", witnessRevokedAt);
         VerifiedToken witness = VerifiedToken.of("u-witness", "jti-witness", issued.minus(Duration.ofMinutes(56)).getEpochSecond(),
                 issued.plusSeconds(60), "user", List.of(), List.of(), List.of(), "portcullis-web");
-        await().atMost(Duration.ofSeconds(5)).until(() -> view.statusOf(witness) == RevocationStatus.REVOKED_SUBJECT);
+        await().atMost(Duration.ofSeconds(5)).until(() -> revocations.statusOf(witness) == RevocationStatus.REVOKED_SUBJECT);
         getWithToken("/api/users/me", token).exchange().expectStatus().isUnauthorized();
 
         testClock.advance(Duration.ofMinutes(30));
 
-        await().atMost(Duration.ofSeconds(20)).until(() -> view.statusOf(witness) == RevocationStatus.ACTIVE);
+        await().atMost(Duration.ofSeconds(20)).until(() -> revocations.statusOf(witness) == RevocationStatus.ACTIVE);
         assertThat(view.isLive()).as("the local view answers, not a Redis lookup").isTrue();
         upstream.resetRequests();
         getWithToken("/api/users/me", token).exchange()

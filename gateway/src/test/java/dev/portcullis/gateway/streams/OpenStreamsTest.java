@@ -3,8 +3,9 @@ package dev.portcullis.gateway.streams;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.portcullis.contract.RevocationKeys;
+import dev.portcullis.gateway.revocation.RevocationChecker;
 import dev.portcullis.gateway.revocation.RevocationStatus;
-import dev.portcullis.gateway.security.VerifiedToken;
+import dev.portcullis.gateway.token.VerifiedToken;
 import dev.portcullis.testsupport.MutableClock;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
@@ -23,7 +24,17 @@ class OpenStreamsTest {
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     private final AtomicReference<RevocationStatus> recheck = new AtomicReference<>(RevocationStatus.ACTIVE);
     private final OpenStreams streams = new OpenStreams(new StreamProperties(2, Duration.ofMillis(250)),
-            token -> Mono.fromSupplier(recheck::get), issuer -> Duration.ofSeconds(30), clock, meters);
+            new RevocationChecker() {
+                @Override
+                public Mono<RevocationStatus> check(VerifiedToken token) {
+                    return Mono.fromSupplier(recheck::get);
+                }
+
+                @Override
+                public Duration retryAfterUnknown() {
+                    return Duration.ofSeconds(5);
+                }
+            }, issuer -> Duration.ofSeconds(30), clock, meters);
     private final Map<String, List<StreamCloseCause>> closes = new ConcurrentHashMap<>();
 
     private VerifiedToken token(String subject, String jti, Instant issuedAt) {

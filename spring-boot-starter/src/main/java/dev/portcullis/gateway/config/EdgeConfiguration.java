@@ -14,21 +14,23 @@ import dev.portcullis.gateway.observability.RequestTracing;
 import dev.portcullis.gateway.observability.TraceContextHeadersFilter;
 import dev.portcullis.gateway.policy.RouteMethodsGlobalFilter;
 import dev.portcullis.gateway.policy.RoutePolicies;
+import dev.portcullis.gateway.policy.RoutePolicyGlobalFilter;
 import dev.portcullis.gateway.policy.ShadowPolicyMonitor;
 import dev.portcullis.gateway.ratelimit.LeasingRateLimiter;
 import dev.portcullis.gateway.ratelimit.RateLimitGlobalFilter;
 import dev.portcullis.gateway.ratelimit.RateLimitProperties;
-import dev.portcullis.gateway.ratelimit.RedisRateLimiter;
+import dev.portcullis.gateway.ratelimit.RedisGcraLimiter;
 import dev.portcullis.gateway.resilience.ResilienceProperties;
 import dev.portcullis.gateway.resilience.UpstreamResilienceGlobalFilter;
-import dev.portcullis.gateway.revocation.DelegatingRevocationChecker;
+import dev.portcullis.gateway.revocation.FallbackRevocationChecker;
 import dev.portcullis.gateway.revocation.RedisRevocationLookup;
+import dev.portcullis.gateway.revocation.RevocationFeed;
 import dev.portcullis.gateway.revocation.RevocationProperties;
-import dev.portcullis.gateway.revocation.RevocationView;
+import dev.portcullis.gateway.revocation.RevocationSet;
 import dev.portcullis.gateway.reload.ConfigFileWatcher;
 import dev.portcullis.gateway.reload.ConfigReloadProperties;
 import dev.portcullis.gateway.reload.PolicyReloadListener;
-import dev.portcullis.gateway.security.AccessTokenVerifier;
+import dev.portcullis.gateway.security.JwtAccessTokenVerifier;
 import dev.portcullis.gateway.security.AuthenticationGlobalFilter;
 import dev.portcullis.gateway.security.JwtProperties;
 import dev.portcullis.gateway.security.TrustedIssuer;
@@ -44,7 +46,8 @@ import dev.portcullis.gateway.web.ForwardedHopHeadersFilter;
 import dev.portcullis.gateway.web.RequestHeadScreen;
 import dev.portcullis.gateway.web.HttpEdgeProperties;
 import dev.portcullis.gateway.web.PathNormalizationWebFilter;
-import dev.portcullis.gateway.web.ProblemExceptionHandler;
+import dev.portcullis.gateway.web.EdgeErrorHandler;
+import dev.portcullis.gateway.web.RequestIdWebFilter;
 import dev.portcullis.gateway.web.RequestLineGuard;
 import dev.portcullis.gateway.web.RequestMethods;
 import dev.portcullis.redis.RedisConnections;
@@ -74,13 +77,8 @@ import org.springframework.util.StringUtils;
 /**
  * Portcullis' auto-configuration: wires the edge into any Spring Cloud Gateway (WebFlux) application, the standalone
  * gateway included. One place that shows every part of the request path and what it depends on.
- * <pre>
- *   (Netty) RequestLineGuard -> AccessLog (request id, trace) -> HeaderSize -> ForwardedHeaders -> PathNormalization -> (route match)
- *     -> RouteMethods -> Authentication (token cache, failure budget, verify, revocation, policy) -> RateLimit
- *     -> EventStreamLifetime -> IdentityHeaders -> UpstreamResilience -> route filters
- *     -> (header filters; trace context, IdentitySignature last) -> upstream (WebSocket upgrades via
- *     StreamClosingWebSocketService)
- * </pre>
+ * The order of every step, and why it sits there: {@link dev.portcullis.gateway.web.EdgeFilterOrder}; the README's
+ * request-path section draws it.
  */
 @AutoConfiguration
 @EnableConfigurationProperties({JwtProperties.class, RedisProperties.class, RevocationProperties.class,
@@ -132,51 +130,58 @@ public class EdgeConfiguration {
     }
 
     @Bean
-    AccessTokenVerifier accessTokenVerifier(JwtProperties jwt, TrustedIssuers issuers, VerifiedTokenCache cache,
+    JwtAccessTokenVerifier jwtAccessTokenVerifier(JwtProperties jwt, TrustedIssuers issuers, VerifiedTokenCache cache,
                                             VerificationFailureBudget budget, Clock clock, MeterRegistry meters) {
-        return new AccessTokenVerifier(issuers, jwt.maxTokenLength(), cache, budget, clock, meters);
+        return new JwtAccessTokenVerifier(issuers, jwt.maxTokenLength(), cache, budget, clock, meters);
     }
 
     // --- revocation ---------------------------------------------------------------------------------------
 
+    /** The local revocation set, kept in {@code view} mode only: in {@code lookup} mode nothing reads one. */
     @Bean
-    RevocationView revocationView(RedisConnections redis, RevocationProperties revocation, JwtProperties jwt, Clock clock,
-                                  MeterRegistry meters) {
+    @ConditionalOnProperty(prefix = "portcullis.revocation", name = "mode", havingValue = "view", matchIfMissing = true)
+    RevocationSet revocationSet() {
+        return new RevocationSet();
+    }
+
+    /**
+     * The revocation feed: fills the set in {@code view} mode; in {@code lookup} mode it runs for its listeners alone
+     * (open streams close on a revocation heard on the channel).
+     */
+    @Bean
+    RevocationFeed revocationFeed(RedisConnections redis, RevocationProperties revocation, ObjectProvider<RevocationSet> set,
+                                  JwtProperties jwt, Clock clock, MeterRegistry meters) {
         // revoke-all markers must outlive the longest-lived token of any issuer
-        RevocationView view = new RevocationView(redis, revocation, jwt.longestTokenLifetime(), jwt.largestClockSkew(), clock,
-                meters);
-        Gauge.builder("portcullis.revocation.view.live", view, v -> v.isLive() ? 1 : 0)
+        RevocationFeed feed = new RevocationFeed(redis, revocation, set.getIfAvailable(), jwt.longestTokenLifetime(),
+                jwt.largestClockSkew(), clock, meters);
+        Gauge.builder("portcullis.revocation.view.live", feed, f -> f.isSubscriptionLive() ? 1 : 0)
                 .description("1 while the local revocation view is synced and its subscription is alive").register(meters);
-        return view;
+        return feed;
     }
 
     @Bean
-    DelegatingRevocationChecker revocationChecker(RedisConnections redis, RevocationProperties revocation,
-                                                  RevocationView view, CircuitBreakerRegistry breakers, MeterRegistry meters) {
-        CircuitBreaker breaker = breakers.circuitBreaker("redis-revocation", CircuitBreakerConfig.custom()
-                .failureRateThreshold(revocation.circuitBreaker().failureRateThreshold())
-                .minimumNumberOfCalls(revocation.circuitBreaker().minimumCalls())
-                .slidingWindowSize(revocation.circuitBreaker().windowSize())
-                .waitDurationInOpenState(revocation.circuitBreaker().openFor())
-                .writableStackTraceEnabled(false)
-                .build());
+    FallbackRevocationChecker revocationChecker(RedisConnections redis, RevocationProperties revocation,
+                                                RevocationFeed feed, ObjectProvider<RevocationSet> set,
+                                                CircuitBreakerRegistry breakers, MeterRegistry meters) {
+        CircuitBreaker breaker = breakers.circuitBreaker("redis-revocation", revocation.circuitBreaker().toConfig());
         RedisRevocationLookup lookup = new RedisRevocationLookup(redis, breaker, revocation.lookupTimeout(), meters);
-        view.onRedisAnswered(lookup::redisAnswered);
-        return new DelegatingRevocationChecker(
-                revocation.mode() == RevocationProperties.Mode.VIEW ? view : null, lookup, meters);
+        feed.onRedisAnswered(lookup::redisAnswered);
+        RevocationSet local = set.getIfAvailable();
+        return local != null ? FallbackRevocationChecker.viewFirst(feed, local, lookup, meters)
+                : FallbackRevocationChecker.lookupOnly(lookup, meters);
     }
 
     // --- streams that end with their token ------------------------------------------------------------------
 
     @Bean
-    OpenStreams openStreams(StreamProperties streams, DelegatingRevocationChecker revocation, RevocationView view,
+    OpenStreams openStreams(StreamProperties streams, FallbackRevocationChecker revocation, RevocationFeed feed,
                             JwtProperties jwt, Clock clock, MeterRegistry meters) {
         var issuers = jwt.trustedIssuers();
         Duration largestSkew = jwt.largestClockSkew();
         OpenStreams open = new OpenStreams(streams, revocation,
                 issuer -> issuers.containsKey(issuer) ? issuers.get(issuer).clockSkew() : largestSkew, clock, meters);
-        // the view hears every revocation on every instance (in lookup mode too), and resyncs repair missed messages
-        view.addListener(open);
+        // the feed hears every revocation on every instance (in lookup mode too), and resyncs repair missed messages
+        feed.addListener(open);
         return open;
     }
 
@@ -218,8 +223,13 @@ public class EdgeConfiguration {
     }
 
     @Bean
-    RouteMethodsGlobalFilter routeMethodsGlobalFilter(RoutePolicies policies) {
-        return new RouteMethodsGlobalFilter(policies);
+    RoutePolicyGlobalFilter routePolicyGlobalFilter(RoutePolicies policies) {
+        return new RoutePolicyGlobalFilter(policies);
+    }
+
+    @Bean
+    RouteMethodsGlobalFilter routeMethodsGlobalFilter() {
+        return new RouteMethodsGlobalFilter();
     }
 
     @Bean
@@ -228,27 +238,24 @@ public class EdgeConfiguration {
     }
 
     @Bean
-    RedisRateLimiter redisRateLimiter(RedisConnections redis, RateLimitProperties rateLimit, CircuitBreakerRegistry breakers) {
-        CircuitBreakerConfig breaker = CircuitBreakerConfig.custom()
-                .minimumNumberOfCalls(5).slidingWindowSize(20).waitDurationInOpenState(Duration.ofSeconds(5))
-                // an open breaker refuses every call with an exception: without a stack trace, each costs next to nothing
-                .writableStackTraceEnabled(false).build();
+    RedisGcraLimiter redisGcraLimiter(RedisConnections redis, RateLimitProperties rateLimit, CircuitBreakerRegistry breakers) {
+        CircuitBreakerConfig breaker = rateLimit.circuitBreaker().toConfig();
         // one breaker per Redis node ("redis-ratelimit-single" off a cluster): one lost shard leaves the others checked
-        return new RedisRateLimiter(redis, node -> breakers.circuitBreaker("redis-ratelimit-" + node, breaker),
+        return new RedisGcraLimiter(redis, node -> breakers.circuitBreaker("redis-ratelimit-" + node, breaker),
                 rateLimit.timeout());
     }
 
     @Bean
-    LeasingRateLimiter leasingRateLimiter(RedisRateLimiter shared, RateLimitProperties rateLimit) {
+    LeasingRateLimiter leasingRateLimiter(RedisGcraLimiter shared, RateLimitProperties rateLimit) {
         return new LeasingRateLimiter(shared, rateLimit.maxLease(), rateLimit.maxParties());
     }
 
     @Bean
-    AuthenticationGlobalFilter authenticationGlobalFilter(RoutePolicies policies, AccessTokenVerifier verifier,
-                                                          DelegatingRevocationChecker revocation,
+    AuthenticationGlobalFilter authenticationGlobalFilter(JwtAccessTokenVerifier verifier,
+                                                          FallbackRevocationChecker revocation,
                                                           ClientAddressResolver clientAddresses, Clock clock,
                                                           MeterRegistry meters) {
-        return new AuthenticationGlobalFilter(policies, verifier, revocation, clientAddresses,
+        return new AuthenticationGlobalFilter(verifier, revocation, clientAddresses,
                 new ShadowPolicyMonitor(meters), clock, meters);
     }
 
@@ -261,8 +268,8 @@ public class EdgeConfiguration {
     /** The explain endpoint's logic; its HTTP side lives in the management context only (ExplainManagementConfiguration). */
     @Bean
     @ConditionalOnProperty(prefix = "portcullis.explain", name = "enabled", havingValue = "true", matchIfMissing = true)
-    TokenExplainer tokenExplainer(RouteLocator routes, RoutePolicies policies, AccessTokenVerifier verifier,
-                                  DelegatingRevocationChecker revocation, RedisConnections redis,
+    TokenExplainer tokenExplainer(RouteLocator routes, RoutePolicies policies, JwtAccessTokenVerifier verifier,
+                                  FallbackRevocationChecker revocation, RedisConnections redis,
                                   RateLimitGlobalFilter rateLimits, LeasingRateLimiter limiter) {
         return new TokenExplainer(routes, policies, verifier, revocation, redis, rateLimits, limiter);
     }
@@ -326,6 +333,11 @@ public class EdgeConfiguration {
     }
 
     @Bean
+    RequestIdWebFilter requestIdWebFilter() {
+        return new RequestIdWebFilter();
+    }
+
+    @Bean
     PathNormalizationWebFilter pathNormalizationWebFilter() {
         return new PathNormalizationWebFilter();
     }
@@ -342,7 +354,7 @@ public class EdgeConfiguration {
     }
 
     @Bean
-    ProblemExceptionHandler problemExceptionHandler() {
-        return new ProblemExceptionHandler();
+    EdgeErrorHandler edgeErrorHandler() {
+        return new EdgeErrorHandler();
     }
 }

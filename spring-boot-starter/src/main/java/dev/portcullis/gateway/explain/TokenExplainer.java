@@ -12,11 +12,11 @@ import dev.portcullis.gateway.ratelimit.RateLimitGlobalFilter;
 import dev.portcullis.gateway.ratelimit.RateLimitState;
 import dev.portcullis.gateway.revocation.RevocationChecker;
 import dev.portcullis.gateway.revocation.RevocationStatus;
-import dev.portcullis.gateway.security.AccessTokenVerifier;
+import dev.portcullis.gateway.security.JwtAccessTokenVerifier;
 import dev.portcullis.gateway.security.BearerToken;
 import dev.portcullis.gateway.security.Verification;
 import dev.portcullis.gateway.security.VerificationTrace;
-import dev.portcullis.gateway.security.VerifiedToken;
+import dev.portcullis.gateway.token.VerifiedToken;
 import dev.portcullis.gateway.policy.RateLimit;
 import dev.portcullis.gateway.web.PathNormalizationWebFilter;
 import dev.portcullis.gateway.web.ProblemWriter;
@@ -46,7 +46,7 @@ import reactor.core.publisher.Mono;
 /**
  * Answers "what would the edge do with this request, and why", by running the edge's own checks in the edge's order
  * on a request that never arrives: path screen, route match (the gateway's {@link RouteLocator} and each route's own
- * predicate), the route's policy and method, the bearer token (the {@link AccessTokenVerifier}'s one code path,
+ * predicate), the route's policy and method, the bearer token (the {@link JwtAccessTokenVerifier}'s one code path,
  * traced), the route's issuers, revocation (the same {@link RevocationChecker} as requests, plus the markers read
  * directly to show the instant of a revoke-all), the access rule, and the rate-limit bucket.
  *
@@ -58,17 +58,16 @@ public final class TokenExplainer {
 
     /** Reading the markers only adds facts; the decision is the revocation checker's, with its own timeout. */
     private static final Duration REVOCATION_READ_TIMEOUT = Duration.ofSeconds(1);
-    private static final Duration REVOCATION_RETRY_AFTER = Duration.ofSeconds(5);
 
     private final RouteLocator routes;
     private final RoutePolicies policies;
-    private final AccessTokenVerifier verifier;
+    private final JwtAccessTokenVerifier verifier;
     private final RevocationChecker revocation;
     private final RedisConnections redis;
     private final RateLimitGlobalFilter rateLimits;
     private final LeasingRateLimiter limiter;
 
-    public TokenExplainer(RouteLocator routes, RoutePolicies policies, AccessTokenVerifier verifier,
+    public TokenExplainer(RouteLocator routes, RoutePolicies policies, JwtAccessTokenVerifier verifier,
                           RevocationChecker revocation, RedisConnections redis, RateLimitGlobalFilter rateLimits,
                           LeasingRateLimiter limiter) {
         this.routes = routes;
@@ -186,7 +185,7 @@ public final class TokenExplainer {
                     if (!policy.revocationFailOpen()) {
                         return Mono.just(trace.refuse(routeId, "revocation", Rejection.retryable(
                                 RejectionReason.REVOCATION_UNAVAILABLE, "Token revocation cannot be checked right now",
-                                REVOCATION_RETRY_AFTER), facts));
+                                revocation.retryAfterUnknown()), facts));
                     }
                     facts.put("fail_open", true);
                     trace.step("revocation", null, facts);

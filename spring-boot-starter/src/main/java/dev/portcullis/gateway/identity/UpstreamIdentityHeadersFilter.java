@@ -5,8 +5,9 @@ import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.G
 import dev.portcullis.contract.IdentityHeaders;
 import dev.portcullis.contract.IdentitySignature;
 import dev.portcullis.gateway.policy.RoutePolicy;
-import dev.portcullis.gateway.security.VerifiedToken;
+import dev.portcullis.gateway.token.VerifiedToken;
 import dev.portcullis.gateway.web.EdgeAttributes;
+import dev.portcullis.gateway.web.EdgeFilterOrder;
 import dev.portcullis.gateway.web.RequestHeadScreen;
 import java.net.URI;
 import java.time.Clock;
@@ -40,12 +41,6 @@ import org.springframework.web.server.ServerWebExchange;
  */
 public final class UpstreamIdentityHeadersFilter implements HttpHeadersFilter, Ordered {
 
-    /**
-     * Last of the header filters, with {@code ForwardedHopHeadersFilter} (their relative order does not matter: they
-     * write different headers): anything that changes headers must do so before the identity is set and signed.
-     */
-    public static final int ORDER = Ordered.LOWEST_PRECEDENCE;
-
     private final IdentitySigningKeys keys;
     private final Clock clock;
 
@@ -56,7 +51,8 @@ public final class UpstreamIdentityHeadersFilter implements HttpHeadersFilter, O
 
     @Override
     public int getOrder() {
-        return ORDER;
+        // the sequence of every filter, and why: EdgeFilterOrder
+        return EdgeFilterOrder.UPSTREAM_HEADERS;
     }
 
     @Override
@@ -64,8 +60,8 @@ public final class UpstreamIdentityHeadersFilter implements HttpHeadersFilter, O
         // Only alone would this filter see the request's own (read-only) headers; then it copies them once.
         HttpHeaders out = input == exchange.getRequest().getHeaders() ? HttpHeaders.copyOf(input) : input;
         removeGatewayOwned(out);
-        RoutePolicy policy = exchange.getAttribute(EdgeAttributes.POLICY);
-        if (policy != null && !policy.forwardAuthorization()) {
+        RoutePolicy policy = RoutePolicy.of(exchange);
+        if (!policy.forwardAuthorization()) {
             out.remove(HttpHeaders.AUTHORIZATION);
         }
         String requestId = exchange.getAttribute(EdgeAttributes.REQUEST_ID);
@@ -90,7 +86,7 @@ public final class UpstreamIdentityHeadersFilter implements HttpHeadersFilter, O
     }
 
     private void sign(HttpHeaders out, ServerWebExchange exchange, RoutePolicy policy) {
-        String keyName = policy == null ? null : policy.identityKey();
+        String keyName = policy.identityKey();
         URI url = exchange.getAttribute(GATEWAY_REQUEST_URL_ATTR);
         if (keyName == null || url == null) {
             // No key: the identity goes unsigned, and a service that checks signatures treats it as no identity.

@@ -13,7 +13,6 @@ import com.nimbusds.jose.proc.SecurityContext;
 import com.nimbusds.jose.util.DefaultResourceRetriever;
 import com.nimbusds.jose.util.JSONObjectUtils;
 import com.nimbusds.jose.util.ResourceRetriever;
-import dev.portcullis.gateway.security.JwtProperties;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
@@ -83,12 +82,25 @@ public final class JwksKeyStore implements SmartLifecycle {
     private volatile long lastFetchNanos = System.nanoTime() - Duration.ofDays(1).toNanos();
     private volatile Disposable poller;
 
-    public JwksKeyStore(String issuerId, JwtProperties.Issuer issuer, JwtProperties.Jwks jwks, Clock clock,
-                        MeterRegistry meters) {
+    /**
+     * Where one issuer's keys come from.
+     *
+     * @param issuer       the issuer's exact {@code iss}, which its discovery metadata must repeat
+     * @param jwksUri      the key set's URI, or null when it is discovered
+     * @param discoveryUri the OpenID metadata naming the key set, or null without discovery
+     * @param algorithms   the algorithms its keys may be used with
+     */
+    public record Source(String issuer, URI jwksUri, URI discoveryUri, Set<JWSAlgorithm> algorithms) {
+        public Source {
+            algorithms = Set.copyOf(algorithms);
+        }
+    }
+
+    public JwksKeyStore(String issuerId, Source issuer, JwksProperties jwks, Clock clock, MeterRegistry meters) {
         this.issuerId = issuerId;
         this.expectedIssuer = issuer.issuer();
         this.discoveryUri = issuer.discoveryUri();
-        this.allowed = issuer.allowedAlgorithms();
+        this.allowed = issuer.algorithms();
         this.clock = clock;
         this.outageTolerance = jwks.outageTolerance();
         this.pollInterval = jwks.pollInterval();

@@ -1,11 +1,11 @@
 package dev.portcullis.gateway.observability;
 
-import dev.portcullis.contract.IdentityHeaders;
 import dev.portcullis.contract.TraceParent;
-import dev.portcullis.gateway.security.VerifiedToken;
+import dev.portcullis.gateway.token.VerifiedToken;
 import dev.portcullis.gateway.web.EdgeAttributes;
+import dev.portcullis.gateway.web.EdgeFilterOrder;
 import dev.portcullis.gateway.web.Rejection;
-import dev.portcullis.gateway.web.RequestIds;
+import dev.portcullis.gateway.web.RequestIdWebFilter;
 import dev.portcullis.gateway.web.RequestLineGuard;
 import dev.portcullis.gateway.web.RequestMethods;
 import org.slf4j.Logger;
@@ -16,19 +16,18 @@ import org.springframework.cloud.gateway.support.ServerWebExchangeUtils;
 import org.springframework.core.Ordered;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatusCode;
-import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebFilter;
 import org.springframework.web.server.WebFilterChain;
 import reactor.core.publisher.Mono;
 
 /**
- * The first thing every request meets: it fixes the request id (kept from the client when well-formed, else
- * generated; echoed on the response, sent upstream by {@code UpstreamIdentityHeadersFilter}) and the trace context (the
- * client's {@code traceparent} continued when well-formed, else a new trace: {@link RequestTracing}; sent upstream by
- * {@link TraceContextHeadersFilter}), and when the exchange ends writes one access-log line and records the request
- * metrics. The line has request id, route, method, path (never the query string, which may carry secrets), status,
- * latency, user id, rejection reason and trace id — and never a token.
+ * The first filter every request meets: it fixes the trace context (the client's {@code traceparent} continued when
+ * well-formed, else a new trace: {@link RequestTracing}; sent upstream by {@link TraceContextHeadersFilter}), and
+ * when the exchange ends writes one access-log line and records the request metrics. The line has request id, route,
+ * method, path (never the query string, which may carry secrets), status,
+ * latency, user id, rejection reason and trace id — and never a token. The request id is fixed by the next filter,
+ * {@link RequestIdWebFilter}.
  *
  * <p>Two shapes of line, chosen at start-up with the console's format ({@code logging.structured.format.console}, README:
  * access log): plain text {@code key=value} pairs (the default), or, under a structured format (ECS, Logstash, GELF),
@@ -40,9 +39,6 @@ import reactor.core.publisher.Mono;
  * {@link RequestLineGuard} refuses before any filter runs are logged and counted here too ({@link #refused}).
  */
 public final class AccessLogWebFilter implements WebFilter, Ordered, RequestLineGuard.Refusals {
-
-    /** First of all: every other filter's outcome, including early rejections, must be logged and counted. */
-    public static final int ORDER = Ordered.HIGHEST_PRECEDENCE;
 
     private static final Logger accessLog = LoggerFactory.getLogger("portcullis.access");
 
@@ -61,20 +57,14 @@ public final class AccessLogWebFilter implements WebFilter, Ordered, RequestLine
 
     @Override
     public int getOrder() {
-        return ORDER;
+        // the sequence of every filter, and why: EdgeFilterOrder
+        return EdgeFilterOrder.ACCESS_LOG;
     }
 
     @Override
     public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
         long start = System.nanoTime();
-        ServerHttpRequest request = exchange.getRequest();
-        String offered = request.getHeaders().getFirst(IdentityHeaders.REQUEST_ID);
-        String requestId = RequestIds.isWellFormed(offered) ? offered : RequestIds.generate();
-        exchange.getAttributes().put(EdgeAttributes.REQUEST_ID, requestId);
-        // The request itself is not copied here: UpstreamIdentityHeadersFilter sends the id upstream on the copy
-        // of the request headers it makes anyway.
-        exchange.getResponse().getHeaders().set(IdentityHeaders.REQUEST_ID, requestId);
-        HttpHeaders headers = request.getHeaders();
+        HttpHeaders headers = exchange.getRequest().getHeaders();
         TraceParent client = TraceParent.parse(headers.getFirst(TraceParent.HEADER));
         TraceParent trace = tracing.begin(exchange, client);
         exchange.getAttributes().put(EdgeAttributes.TRACE, trace);
@@ -85,11 +75,13 @@ public final class AccessLogWebFilter implements WebFilter, Ordered, RequestLine
                 exchange.getAttributes().put(EdgeAttributes.TRACE_STATE, state);
             }
         }
-        return chain.filter(exchange).doFinally(signal -> record(exchange, requestId, trace, start));
+        return chain.filter(exchange).doFinally(signal -> record(exchange, trace, start));
     }
 
-    private void record(ServerWebExchange exchange, String requestId, TraceParent trace, long start) {
+    private void record(ServerWebExchange exchange, TraceParent trace, long start) {
         long nanos = System.nanoTime() - start;
+        // set by RequestIdWebFilter, the next filter, before anything can answer
+        String requestId = exchange.getAttribute(EdgeAttributes.REQUEST_ID);
         Route route = exchange.getAttribute(ServerWebExchangeUtils.GATEWAY_ROUTE_ATTR);
         String routeId = route != null ? route.getId() : "none";
         HttpStatusCode status = exchange.getResponse().getStatusCode();

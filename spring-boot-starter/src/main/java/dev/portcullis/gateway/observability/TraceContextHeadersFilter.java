@@ -2,6 +2,7 @@ package dev.portcullis.gateway.observability;
 
 import dev.portcullis.contract.TraceParent;
 import dev.portcullis.gateway.web.EdgeAttributes;
+import dev.portcullis.gateway.web.EdgeFilterOrder;
 import org.springframework.cloud.gateway.filter.headers.HttpHeadersFilter;
 import org.springframework.core.Ordered;
 import org.springframework.http.HttpHeaders;
@@ -19,12 +20,10 @@ import org.springframework.web.server.ServerWebExchange;
  */
 public final class TraceContextHeadersFilter implements HttpHeadersFilter, Ordered {
 
-    /** With the gateway's other header filters, last: after the hop-by-hop filter, which copies the headers. */
-    public static final int ORDER = Ordered.LOWEST_PRECEDENCE;
-
     @Override
     public int getOrder() {
-        return ORDER;
+        // the sequence of every filter, and why: EdgeFilterOrder
+        return EdgeFilterOrder.UPSTREAM_HEADERS;
     }
 
     @Override

@@ -1,11 +1,12 @@
 package dev.portcullis.gateway.policy;
 
-import dev.portcullis.gateway.security.VerifiedToken;
+import dev.portcullis.gateway.token.VerifiedToken;
 import dev.portcullis.gateway.web.Rejection;
 import dev.portcullis.gateway.web.RejectionReason;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpMethod;
 
 /**
@@ -48,12 +49,12 @@ public record AccessRule(
     }
 
     /** {@link #check(VerifiedToken, Instant)} at the current instant of the system clock. */
-    public Rejection check(VerifiedToken token) {
+    public @Nullable Rejection check(VerifiedToken token) {
         return check(token, Instant.now());
     }
 
     /** @return null when the token satisfies the rule at {@code now}, else the 403 or 401 step-up to answer with */
-    public Rejection check(VerifiedToken token, Instant now) {
+    public @Nullable Rejection check(VerifiedToken token, Instant now) {
         if (!roles.isEmpty() && roles.stream().noneMatch(token.roles()::contains)) {
             return Rejection.of(RejectionReason.INSUFFICIENT_PERMISSIONS, "This route requires one of the roles " + sorted(roles));
         }

@@ -7,7 +7,8 @@ import org.springframework.boot.context.properties.bind.Name;
 
 /**
  * The YAML shape of a route's {@code metadata.policy}, as platform teams write it next to the route. Bound with the
- * configuration binder so that a wrong value fails start-up with the full property name.
+ * configuration binder so that a wrong value fails start-up with the full property name. The keys a policy may use
+ * are this record's components and its nested records' ({@link RoutePolicyBinder#KEYS}): nothing lists them by hand.
  */
 record PolicyProperties(
         @Name("public") @DefaultValue("false") boolean publicAccess,
@@ -26,16 +27,6 @@ record PolicyProperties(
         Integer retries,
         String identityKey,
         @DefaultValue List<String> issuers) {
-
-    /** Keys allowed directly under {@code metadata.policy}; anything else is a typo and fails start-up. */
-    static final List<String> KEYS = List.of("public", "roles", "permissions", "any-permissions", "scopes", "mfa", "acr", "max-age",
-            "access", "unlisted-methods", "forward-authorization", "revocation-fail-open", "rate-limit", "retries",
-            "identity-key", "issuers");
-    /** Keys allowed in an {@code access[n]} rule. */
-    static final List<String> RULE_KEYS = List.of("methods", "public", "roles", "permissions", "any-permissions", "scopes", "mfa", "acr",
-            "max-age");
-    /** Keys allowed under {@code rate-limit}. */
-    static final List<String> RATE_LIMIT_KEYS = List.of("enabled", "requests", "period", "burst");
 
     record Rule(
             @DefaultValue List<String> methods,

@@ -1,5 +1,6 @@
 package dev.portcullis.gateway.policy;
 
+import dev.portcullis.gateway.web.EdgeFilterOrder;
 import dev.portcullis.gateway.web.ProblemWriter;
 import dev.portcullis.gateway.web.Rejection;
 import dev.portcullis.gateway.web.RejectionReason;
@@ -18,26 +19,15 @@ import reactor.core.publisher.Mono;
  */
 public final class RouteMethodsGlobalFilter implements GlobalFilter, Ordered {
 
-    /**
-     * Before authentication: a method the route never serves is refused without paying for a token check, and the
-     * answer (which methods exist) is configuration, not a secret.
-     */
-    public static final int ORDER = -350;
-
-    private final RoutePolicies policies;
-
-    public RouteMethodsGlobalFilter(RoutePolicies policies) {
-        this.policies = policies;
-    }
-
     @Override
     public int getOrder() {
-        return ORDER;
+        // the sequence of every filter, and why: EdgeFilterOrder
+        return EdgeFilterOrder.ROUTE_METHODS;
     }
 
     @Override
     public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
-        RoutePolicy policy = policies.forExchange(exchange);
+        RoutePolicy policy = RoutePolicy.of(exchange);
         if (policy.unavailable()) {
             // fail closed: the route's intended rule is unknown (its new policy was rejected, and it had no old one)
             return ProblemWriter.reject(exchange, policyUnavailable());

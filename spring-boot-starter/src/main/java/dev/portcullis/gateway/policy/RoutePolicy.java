@@ -1,9 +1,12 @@
 package dev.portcullis.gateway.policy;
 
+import dev.portcullis.gateway.web.EdgeAttributes;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpMethod;
+import org.springframework.web.server.ServerWebExchange;
 
 /**
  * Everything the edge enforces for one route, compiled once at start-up from the route's {@code metadata.policy}.
@@ -32,13 +35,27 @@ public record RoutePolicy(
         UnlistedMethods unlistedMethods,
         boolean forwardAuthorization,
         boolean revocationFailOpen,
-        RateLimit rateLimit,
+        @Nullable RateLimit rateLimit,
         boolean rateLimitEnabled,
-        Integer retries,
-        String identityKey,
+        @Nullable Integer retries,
+        @Nullable String identityKey,
         Set<String> issuers,
         boolean unavailable,
-        RoutePolicy shadow) {
+        @Nullable RoutePolicy shadow) {
+
+    /**
+     * The policy of the route this exchange matched, as {@link RoutePolicyGlobalFilter} resolved it before every
+     * filter that reads it (the global filters after it, the header filters of the routing filter).
+     *
+     * @throws IllegalStateException when no policy was resolved: fail closed (a 500), never an unchecked request
+     */
+    public static RoutePolicy of(ServerWebExchange exchange) {
+        RoutePolicy policy = exchange.getAttribute(EdgeAttributes.POLICY);
+        if (policy == null) {
+            throw new IllegalStateException("no route policy was resolved for this exchange (RoutePolicyGlobalFilter)");
+        }
+        return policy;
+    }
 
     public static RoutePolicy authenticated(String routeId) {
         return new RoutePolicy(routeId, List.of(), AccessRule.AUTHENTICATED, UnlistedMethods.REFUSE, true, false, null, true,

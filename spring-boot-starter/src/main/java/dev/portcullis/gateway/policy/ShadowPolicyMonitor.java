@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
 import org.springframework.web.server.ServerWebExchange;
 
 /**
@@ -33,7 +34,7 @@ public final class ShadowPolicyMonitor {
      * @param shadow the shadow policy's decision: null for allowed
      * @return whether the two differ (refusing for another reason is a difference too)
      */
-    public boolean compare(ServerWebExchange exchange, String routeId, Rejection live, Rejection shadow) {
+    public boolean compare(ServerWebExchange exchange, String routeId, @Nullable Rejection live, @Nullable Rejection shadow) {
         if (live == null && shadow == null
                 || live != null && shadow != null && Objects.equals(live.reason(), shadow.reason())) {
             return false;

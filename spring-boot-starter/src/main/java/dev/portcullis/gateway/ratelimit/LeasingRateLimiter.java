@@ -28,11 +28,11 @@ public final class LeasingRateLimiter {
      */
     static final Duration LEASE_TTL = Duration.ofSeconds(5);
 
-    private final RedisRateLimiter shared;
+    private final RedisGcraLimiter shared;
     private final int maxLease;
     private final Cache<String, Lease> leases;
 
-    public LeasingRateLimiter(RedisRateLimiter shared, int maxLease, int maxParties) {
+    public LeasingRateLimiter(RedisGcraLimiter shared, int maxLease, int maxParties) {
         this.shared = shared;
         this.maxLease = maxLease;
         this.leases = Caffeine.newBuilder().maximumSize(maxParties).expireAfterAccess(Duration.ofMinutes(2)).build();
@@ -45,13 +45,13 @@ public final class LeasingRateLimiter {
             // Exact mode: a Redis call per request, unless a token was given back (refund) and is still held.
             Lease held = leases.getIfPresent(party);
             int left = held == null ? -1 : held.take(now);
-            return left >= 0 ? Mono.just(new RateLimitDecision(true, limit.burst(), left + held.lastRemaining, Duration.ZERO,
+            return left >= 0 ? Mono.just(RateLimitDecision.allowed(limit.burst(), left + held.lastRemaining,
                     Duration.ofMillis(held.lastResetMillis))) : shared.acquire(party, limit);
         }
         Lease lease = leases.get(party, key -> new Lease());
         long deniedUntil = lease.deniedUntilNanos;
         if (now < deniedUntil) {
-            return Mono.just(new RateLimitDecision(false, limit.burst(), 0, Duration.ofNanos(deniedUntil - now),
+            return Mono.just(RateLimitDecision.denied(limit.burst(), Duration.ofNanos(deniedUntil - now),
                     Duration.ofNanos(deniedUntil - now)));
         }
         int left = lease.take(now);
@@ -59,7 +59,7 @@ public final class LeasingRateLimiter {
             if (left <= leaseSize / 4) {
                 refillInBackground(party, limit, leaseSize, lease);
             }
-            return Mono.just(new RateLimitDecision(true, limit.burst(), left + lease.lastRemaining, Duration.ZERO,
+            return Mono.just(RateLimitDecision.allowed(limit.burst(), left + lease.lastRemaining,
                     Duration.ofMillis(lease.lastResetMillis)));
         }
         // Lease spent: this request waits for Redis, and takes a lease for the requests after it.
@@ -74,7 +74,7 @@ public final class LeasingRateLimiter {
      * failure budget of token verification takes a token before the check and returns it when the token is valid).
      * The token goes into the party's local lease, not back to Redis: the shared bucket stays debited, so a refund can
      * never over-admit across instances; unused, it expires with the lease. Only call it for an allowed decision that
-     * was actually checked ({@code remaining >= 0}): an unchecked one never took a token.
+     * was actually checked ({@link RateLimitDecision.Outcome#ALLOWED}): an unchecked one never took a token.
      */
     public void refund(String party) {
         leases.get(party, key -> new Lease()).add(1, System.nanoTime());
@@ -105,7 +105,7 @@ public final class LeasingRateLimiter {
         }
     }
 
-    private static void apply(Lease lease, RedisRateLimiter.Grant grant, long now, boolean oneUsedNow) {
+    private static void apply(Lease lease, RedisGcraLimiter.Grant grant, long now, boolean oneUsedNow) {
         if (grant.isUnchecked()) {
             return;
         }

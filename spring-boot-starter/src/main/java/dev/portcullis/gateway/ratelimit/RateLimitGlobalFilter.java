@@ -2,10 +2,10 @@ package dev.portcullis.gateway.ratelimit;
 
 import dev.portcullis.gateway.policy.RateLimit;
 import dev.portcullis.gateway.policy.RoutePolicy;
-import dev.portcullis.gateway.security.AuthenticationGlobalFilter;
-import dev.portcullis.gateway.security.VerifiedToken;
+import dev.portcullis.gateway.token.VerifiedToken;
 import dev.portcullis.net.ClientAddressResolver;
 import dev.portcullis.gateway.web.EdgeAttributes;
+import dev.portcullis.gateway.web.EdgeFilterOrder;
 import dev.portcullis.gateway.web.ProblemWriter;
 import dev.portcullis.gateway.web.Rejection;
 import dev.portcullis.gateway.web.RejectionReason;
@@ -25,9 +25,6 @@ import reactor.core.publisher.Mono;
  * {@code X-RateLimit-Reset} (seconds), and answers 429 with {@code Retry-After} when the quota is spent.
  */
 public final class RateLimitGlobalFilter implements GlobalFilter, Ordered {
-
-    /** Right after authentication, which tells who the caller is; before anything costs the upstream. */
-    public static final int ORDER = AuthenticationGlobalFilter.ORDER + 50;
 
     private final LeasingRateLimiter limiter;
     private final RateLimitProperties properties;
@@ -51,12 +48,13 @@ public final class RateLimitGlobalFilter implements GlobalFilter, Ordered {
 
     @Override
     public int getOrder() {
-        return ORDER;
+        // the sequence of every filter, and why: EdgeFilterOrder
+        return EdgeFilterOrder.RATE_LIMIT;
     }
 
     @Override
     public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
-        RoutePolicy policy = exchange.getAttribute(EdgeAttributes.POLICY);
+        RoutePolicy policy = RoutePolicy.of(exchange);
         if (!applies(policy)) {
             return chain.filter(exchange);
         }
@@ -67,7 +65,7 @@ public final class RateLimitGlobalFilter implements GlobalFilter, Ordered {
             count(policy.routeId(), decision);
             HttpHeaders headers = exchange.getResponse().getHeaders();
             headers.set("X-RateLimit-Limit", Integer.toString(decision.limit()));
-            if (decision.remaining() >= 0) {
+            if (decision.outcome() != RateLimitDecision.Outcome.UNCHECKED) {
                 headers.set("X-RateLimit-Remaining", Long.toString(decision.remaining()));
                 headers.set("X-RateLimit-Reset", Long.toString(ceilSeconds(decision.resetAfter())));
             }
@@ -100,7 +98,7 @@ public final class RateLimitGlobalFilter implements GlobalFilter, Ordered {
     }
 
     private void count(String route, RateLimitDecision decision) {
-        String outcome = decision.remaining() < 0 ? "unchecked" : decision.allowed() ? "allowed" : "denied";
+        String outcome = decision.outcome().tag();
         // counters cached per (route, outcome): no meter-id building on the request path
         counters.computeIfAbsent(route + '|' + outcome, key -> Counter.builder("portcullis.ratelimit.decisions")
                 .tag("route", route).tag("outcome", outcome)

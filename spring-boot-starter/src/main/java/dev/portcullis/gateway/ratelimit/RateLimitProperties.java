@@ -1,9 +1,12 @@
 package dev.portcullis.gateway.ratelimit;
 
+import dev.portcullis.gateway.resilience.RedisBreakerProperties;
+import jakarta.validation.Valid;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.NestedConfigurationProperty;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
 
@@ -18,6 +21,8 @@ import org.springframework.validation.annotation.Validated;
  * @param maxLease      most tokens an instance takes from a shared bucket at once (1 = a Redis call per request);
  *                      a limit uses leases of burst/10, capped here
  * @param maxParties    bound on the parties (users, IPs) an instance keeps leases for
+ * @param circuitBreaker the breakers in front of Redis, one per Redis node: while one is open, the buckets on that node
+ *                      go unchecked at once (the limiter's failure policy) instead of each waiting for {@code timeout}
  */
 @Validated
 @ConfigurationProperties("portcullis.rate-limit")
@@ -27,7 +32,8 @@ public record RateLimitProperties(
         @DefaultValue @NotNull Limit anonymous,
         @DefaultValue("100ms") @NotNull Duration timeout,
         @DefaultValue("20") @Min(1) int maxLease,
-        @DefaultValue("100000") @Min(1) int maxParties) {
+        @DefaultValue("100000") @Min(1) int maxParties,
+        @DefaultValue @Valid @NotNull @NestedConfigurationProperty RedisBreakerProperties circuitBreaker) {
 
     /**
      * {@code requests} per {@code period}, bursts up to {@code burst} (0 = {@code requests}).

@@ -1,8 +1,7 @@
 package dev.portcullis.gateway.resilience;
 
 import dev.portcullis.gateway.policy.RoutePolicy;
-import dev.portcullis.gateway.ratelimit.RateLimitGlobalFilter;
-import dev.portcullis.gateway.web.EdgeAttributes;
+import dev.portcullis.gateway.web.EdgeFilterOrder;
 import dev.portcullis.gateway.web.ProblemWriter;
 import dev.portcullis.gateway.web.Rejection;
 import dev.portcullis.gateway.web.RejectionReason;
@@ -39,12 +38,6 @@ import reactor.core.publisher.Mono;
  */
 public final class UpstreamResilienceGlobalFilter implements GlobalFilter, Ordered {
 
-    /**
-     * After authentication and rate limiting (a refused request never counts against the upstream), before the
-     * route's own filters and the proxying itself.
-     */
-    public static final int ORDER = RateLimitGlobalFilter.ORDER + 100;
-
     private static final Set<Integer> UPSTREAM_FAILURES = Set.of(502, 503, 504);
 
     private final CircuitBreakerRegistry breakers;
@@ -70,7 +63,8 @@ public final class UpstreamResilienceGlobalFilter implements GlobalFilter, Order
 
     @Override
     public int getOrder() {
-        return ORDER;
+        // the sequence of every filter, and why: EdgeFilterOrder
+        return EdgeFilterOrder.UPSTREAM_RESILIENCE;
     }
 
     @Override
@@ -85,8 +79,8 @@ public final class UpstreamResilienceGlobalFilter implements GlobalFilter, Order
                     "The service behind this route is unavailable (circuit open)", properties.openFor()));
         }
         long start = breaker.getCurrentTimestamp();
-        RoutePolicy policy = exchange.getAttribute(EdgeAttributes.POLICY);
-        int retries = policy != null && policy.retries() != null ? policy.retries() : properties.retries();
+        RoutePolicy policy = RoutePolicy.of(exchange);
+        int retries = policy.retries() != null ? policy.retries() : properties.retries();
         boolean retryable = retries > 0 && retryMethods.contains(exchange.getRequest().getMethod());
         Mono<Void> call = retryable
                 ? withRetries(exchange, chain, retries, properties.retryBackoff())

@@ -1,7 +1,7 @@
 package dev.portcullis.gateway.revocation;
 
 import dev.portcullis.contract.RevocationKeys;
-import dev.portcullis.gateway.security.VerifiedToken;
+import dev.portcullis.gateway.token.VerifiedToken;
 import dev.portcullis.redis.RedisConnections;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.reactor.circuitbreaker.operator.CircuitBreakerOperator;
@@ -62,6 +62,12 @@ public final class RedisRevocationLookup implements RevocationChecker {
                     log.debug("event=revocation_lookup_failed error=\"{}\"", error.toString());
                     return Mono.just(RevocationStatus.UNKNOWN);
                 });
+    }
+
+    /** The breaker's open interval: until then an open breaker answers UNKNOWN without asking Redis. */
+    @Override
+    public Duration retryAfterUnknown() {
+        return Duration.ofMillis(breaker.getCircuitBreakerConfig().getWaitIntervalFunctionInOpenState().apply(1));
     }
 
     /**

@@ -1,10 +1,12 @@
 package dev.portcullis.gateway.revocation;
 
+import dev.portcullis.gateway.resilience.RedisBreakerProperties;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.NestedConfigurationProperty;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
 
@@ -19,7 +21,8 @@ import org.springframework.validation.annotation.Validated;
  * @param resyncInterval    full re-read of the revocation keys, in case a publish was lost
  * @param maxEntries        bound on the view; beyond it the gateway falls back to lookups
  * @param lookupTimeout     upper bound of one lookup
- * @param circuitBreaker    trips when Redis fails, so that requests fail closed at once instead of each timing out
+ * @param circuitBreaker    trips when Redis fails, so that requests fail closed at once instead of each timing out;
+ *                          its {@code open-for} is the {@code Retry-After} of a request refused because of it
  */
 @Validated
 @ConfigurationProperties("portcullis.revocation")
@@ -30,7 +33,7 @@ public record RevocationProperties(
         @DefaultValue("5m") @NotNull Duration resyncInterval,
         @DefaultValue("1000000") @Min(1) int maxEntries,
         @DefaultValue("250ms") @NotNull Duration lookupTimeout,
-        @DefaultValue @Valid CircuitBreaker circuitBreaker) {
+        @DefaultValue @Valid @NotNull @NestedConfigurationProperty RedisBreakerProperties circuitBreaker) {
 
     public RevocationProperties {
         if (heartbeatInterval.compareTo(staleAfter) >= 0) {
@@ -40,17 +43,4 @@ public record RevocationProperties(
     }
 
     public enum Mode { VIEW, LOOKUP }
-
-    /**
-     * @param failureRateThreshold percentage of failed lookups that opens the breaker
-     * @param minimumCalls         calls needed before the rate counts
-     * @param windowSize           calls in the sliding window
-     * @param openFor              how long the breaker stays open before it probes again (also the Retry-After)
-     */
-    public record CircuitBreaker(
-            @DefaultValue("50") @Min(1) int failureRateThreshold,
-            @DefaultValue("5") @Min(1) int minimumCalls,
-            @DefaultValue("20") @Min(1) int windowSize,
-            @DefaultValue("5s") @NotNull Duration openFor) {
-    }
 }

@@ -1,22 +1,23 @@
 package dev.portcullis.gateway.security;
 
 import dev.portcullis.gateway.policy.AccessRule;
-import dev.portcullis.gateway.policy.RoutePolicies;
 import dev.portcullis.gateway.policy.RoutePolicy;
 import dev.portcullis.gateway.policy.ShadowPolicyMonitor;
 import dev.portcullis.gateway.revocation.RevocationChecker;
+import dev.portcullis.gateway.token.VerifiedToken;
 import dev.portcullis.net.ClientAddressResolver;
 import dev.portcullis.gateway.web.EdgeAttributes;
+import dev.portcullis.gateway.web.EdgeFilterOrder;
 import dev.portcullis.gateway.web.ProblemWriter;
 import dev.portcullis.gateway.web.Rejection;
 import dev.portcullis.gateway.web.RejectionReason;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
@@ -38,17 +39,9 @@ import reactor.core.publisher.Mono;
  */
 public final class AuthenticationGlobalFilter implements GlobalFilter, Ordered {
 
-    /**
-     * Before every route filter (those are ordered 1..n) and before rate limiting, which needs the user, and
-     * identity propagation, which needs the token; after Spring Cloud Gateway's body-caching filters.
-     */
-    public static final int ORDER = -300;
-
     private static final Logger log = LoggerFactory.getLogger(AuthenticationGlobalFilter.class);
-    private static final Duration REVOCATION_RETRY_AFTER = Duration.ofSeconds(5);
 
-    private final RoutePolicies policies;
-    private final AccessTokenVerifier verifier;
+    private final JwtAccessTokenVerifier verifier;
     private final RevocationChecker revocation;
     private final ClientAddressResolver clientAddresses;
     private final ShadowPolicyMonitor shadows;
@@ -58,13 +51,12 @@ public final class AuthenticationGlobalFilter implements GlobalFilter, Ordered {
     /** One counter per route that failed open (routes are few and configured: bounded). */
     private final Map<String, Counter> failOpen = new ConcurrentHashMap<>();
 
-    public AuthenticationGlobalFilter(RoutePolicies policies, AccessTokenVerifier verifier, RevocationChecker revocation,
+    public AuthenticationGlobalFilter(JwtAccessTokenVerifier verifier, RevocationChecker revocation,
                                       ClientAddressResolver clientAddresses, ShadowPolicyMonitor shadows, Clock clock,
                                       MeterRegistry meters) {
         this.meters = meters;
         // the series exists from the start (at 0, route "none" as elsewhere), so the fail-open alert has data to read
         failOpenCounter("none");
-        this.policies = policies;
         this.verifier = verifier;
         this.revocation = revocation;
         this.clientAddresses = clientAddresses;
@@ -79,7 +71,8 @@ public final class AuthenticationGlobalFilter implements GlobalFilter, Ordered {
 
     @Override
     public int getOrder() {
-        return ORDER;
+        // the sequence of every filter, and why: EdgeFilterOrder
+        return EdgeFilterOrder.AUTHENTICATION;
     }
 
     /**
@@ -88,7 +81,7 @@ public final class AuthenticationGlobalFilter implements GlobalFilter, Ordered {
      * @param token     the verified token, null with a rejection
      * @param rejection why the request carries no usable identity, or null
      */
-    record Identity(VerifiedToken token, Rejection rejection) {
+    record Identity(@Nullable VerifiedToken token, @Nullable Rejection rejection) {
 
         static Identity refused(Rejection rejection) {
             return new Identity(null, rejection);
@@ -97,7 +90,7 @@ public final class AuthenticationGlobalFilter implements GlobalFilter, Ordered {
 
     @Override
     public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
-        RoutePolicy policy = policies.forExchange(exchange);
+        RoutePolicy policy = RoutePolicy.of(exchange);
         HttpMethod method = exchange.getRequest().getMethod();
         RoutePolicy shadow = policy.shadow();
         if (policy.ruleFor(method).publicAccess()) {
@@ -123,10 +116,10 @@ public final class AuthenticationGlobalFilter implements GlobalFilter, Ordered {
     }
 
     /**
-     * The decision of {@code policy} for a request with this identity: null lets it through. The same steps for the
+     * The decision of {@code policy} for a request with this identity: no rejection (null) lets it through. The same steps for the
      * live and the shadow policy, in the order a client is answered: method, public, identity, issuer, access rule.
      */
-    static Rejection decide(RoutePolicy policy, HttpMethod method, Identity identity, Instant now) {
+    static @Nullable Rejection decide(RoutePolicy policy, HttpMethod method, Identity identity, Instant now) {
         if (!policy.allows(method)) {
             return Rejection.of(RejectionReason.METHOD_NOT_ALLOWED, "This route does not serve " + method.name());
         }
@@ -147,7 +140,7 @@ public final class AuthenticationGlobalFilter implements GlobalFilter, Ordered {
      * Verifies the bearer token and, for {@code policy} (null: for a shadow policy on a public route, never), checks
      * its revocation. A token of an issuer the live policy refuses is not looked up in Redis: it is refused anyway.
      */
-    private Mono<Identity> identify(ServerWebExchange exchange, RoutePolicy policy) {
+    private Mono<Identity> identify(ServerWebExchange exchange, @Nullable RoutePolicy policy) {
         return switch (BearerToken.from(exchange.getRequest())) {
             case BearerToken.Absent absent ->
                     Mono.just(Identity.refused(Rejection.of(RejectionReason.MISSING, "This route requires a bearer access token")));
@@ -178,7 +171,7 @@ public final class AuthenticationGlobalFilter implements GlobalFilter, Ordered {
                 }
                 // Default: fail closed. Identity is at stake, and a revoked token must not pass because Redis is down.
                 yield Identity.refused(Rejection.retryable(RejectionReason.REVOCATION_UNAVAILABLE,
-                        "Token revocation cannot be checked right now", REVOCATION_RETRY_AFTER));
+                        "Token revocation cannot be checked right now", revocation.retryAfterUnknown()));
             }
         });
     }

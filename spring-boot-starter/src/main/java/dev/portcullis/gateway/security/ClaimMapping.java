@@ -2,6 +2,7 @@ package dev.portcullis.gateway.security;
 
 import com.nimbusds.jwt.JWTClaimsSet;
 import dev.portcullis.contract.TokenClaims;
+import dev.portcullis.gateway.token.VerifiedToken;
 import dev.portcullis.gateway.web.Rejection;
 import dev.portcullis.gateway.web.RejectionReason;
 import java.text.ParseException;

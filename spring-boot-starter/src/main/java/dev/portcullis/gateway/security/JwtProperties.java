@@ -2,6 +2,9 @@ package dev.portcullis.gateway.security;
 
 import com.nimbusds.jose.JWSAlgorithm;
 import dev.portcullis.contract.TokenLifetime;
+import dev.portcullis.gateway.keys.JwksKeyStore;
+import dev.portcullis.gateway.keys.JwksProperties;
+import dev.portcullis.gateway.token.VerifiedToken;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
@@ -16,6 +19,7 @@ import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.NestedConfigurationProperty;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.boot.convert.DurationStyle;
 import org.springframework.validation.annotation.Validated;
@@ -53,13 +57,13 @@ public record JwtProperties(
         @DefaultValue("30s") Duration clockSkew,
         @DefaultValue("8192") int maxTokenLength,
         @DefaultValue(TokenLifetime.DEFAULT_MAX) Duration maxTokenLifetime,
-        @DefaultValue @Valid @NotNull Jwks jwks,
+        @DefaultValue @Valid @NotNull @NestedConfigurationProperty JwksProperties jwks,
         @DefaultValue @Valid @NotNull Cache cache,
         @DefaultValue @Valid @NotNull FailureBudget failureBudget,
         @DefaultValue Map<String, Issuer> issuers) {
 
     /** The id of the default issuer (Portcullis' auth service): its revocation keys carry no namespace. */
-    public static final String DEFAULT_ISSUER_ID = "portcullis";
+    public static final String DEFAULT_ISSUER_ID = VerifiedToken.DEFAULT_ISSUER_ID;
     private static final String PREFIX = "portcullis.jwt";
     private static final Pattern ISSUER_ID = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
 
@@ -188,6 +192,11 @@ public record JwtProperties(
             return algorithms.stream().map(JWSAlgorithm::parse).collect(Collectors.toUnmodifiableSet());
         }
 
+        /** Where this issuer's keys come from, and which algorithms they may be used with. */
+        public JwksKeyStore.Source keySource() {
+            return new JwksKeyStore.Source(issuer, jwksUri, discoveryUri(), allowedAlgorithms());
+        }
+
         void validate(String key, String lifetimeVariable) {
             if (issuer == null || issuer.isBlank()) {
                 throw new IllegalArgumentException(key + ".issuer must be set: the exact 'iss' of the issuer's tokens");
@@ -296,37 +305,6 @@ public record JwtProperties(
         private static void checkPath(String key, String path) {
             if (path == null || path.isBlank() || path.startsWith(".") || path.endsWith(".") || path.contains("..")) {
                 throw new IllegalArgumentException(key + ": '" + path + "' is not a claim path (names joined by dots)");
-            }
-        }
-    }
-
-    /**
-     * @param pollInterval       the key set is fetched this often; a key removed from it stops working within this
-     *                           interval (plus one fetch), cached verifications included
-     * @param minRefetchInterval unknown {@code kid}s trigger at most two extra fetches per interval (nimbus' rate limit)
-     * @param outageTolerance    how long the last good key set keeps serving while every fetch fails
-     * @param connectTimeout     HTTP connect timeout of a fetch
-     * @param readTimeout        HTTP read timeout of a fetch
-     */
-    public record Jwks(
-            @DefaultValue("15s") @NotNull Duration pollInterval,
-            @DefaultValue("30s") @NotNull Duration minRefetchInterval,
-            @DefaultValue("12h") @NotNull Duration outageTolerance,
-            @DefaultValue("2s") @NotNull Duration connectTimeout,
-            @DefaultValue("2s") @NotNull Duration readTimeout) {
-
-        public Jwks {
-            // the poller ticks once a second: a shorter interval would not be honoured
-            if (pollInterval.compareTo(Duration.ofSeconds(1)) < 0) {
-                throw new IllegalArgumentException("portcullis.jwt.jwks.poll-interval must be at least 1s, was " + pollInterval);
-            }
-            if (!minRefetchInterval.isPositive()) {
-                throw new IllegalArgumentException("portcullis.jwt.jwks.min-refetch-interval must be positive, was "
-                        + minRefetchInterval);
-            }
-            if (outageTolerance.compareTo(pollInterval) < 0) {
-                throw new IllegalArgumentException("portcullis.jwt.jwks.outage-tolerance (" + outageTolerance
-                        + ") must not be shorter than portcullis.jwt.jwks.poll-interval (" + pollInterval + ")");
             }
         }
     }

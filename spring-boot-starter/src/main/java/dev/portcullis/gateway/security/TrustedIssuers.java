@@ -35,7 +35,7 @@ public final class TrustedIssuers implements SmartLifecycle {
     public static TrustedIssuers of(JwtProperties properties, Clock clock, MeterRegistry meters) {
         return new TrustedIssuers(properties.trustedIssuers().entrySet().stream()
                 .map(entry -> TrustedIssuer.of(entry.getKey(), entry.getValue(),
-                        new JwksKeyStore(entry.getKey(), entry.getValue(), properties.jwks(), clock, meters)))
+                        new JwksKeyStore(entry.getKey(), entry.getValue().keySource(), properties.jwks(), clock, meters)))
                 .toList());
     }
 

@@ -71,7 +71,7 @@ public final class VerificationFailureBudget {
     }
 
     private Reservation reservation(String party, RateLimitDecision decision) {
-        if (decision.remaining() < 0) {
+        if (decision.outcome() == RateLimitDecision.Outcome.UNCHECKED) {
             // Failure policy: Redis did not answer, and the budget fails open (counted; the rate limiter logs it).
             // It protects CPU, not identity: every token is still verified in full and refused when invalid, so
             // failing open costs at most the signature checks the budget would have saved. Failing closed would
@@ -79,7 +79,7 @@ public final class VerificationFailureBudget {
             unchecked.increment();
             return Reservation.NONE;
         }
-        if (!decision.allowed()) {
+        if (decision.outcome() == RateLimitDecision.Outcome.DENIED) {
             denied.increment();
             return new Reservation(null, Rejection.retryable(RejectionReason.TOO_MANY_INVALID_TOKENS,
                     "Too many invalid access tokens from this address; retry later", decision.retryAfter()));

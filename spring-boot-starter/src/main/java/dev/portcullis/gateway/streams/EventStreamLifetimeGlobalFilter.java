@@ -1,8 +1,8 @@
 package dev.portcullis.gateway.streams;
 
-import dev.portcullis.gateway.ratelimit.RateLimitGlobalFilter;
-import dev.portcullis.gateway.security.VerifiedToken;
+import dev.portcullis.gateway.token.VerifiedToken;
 import dev.portcullis.gateway.web.EdgeAttributes;
+import dev.portcullis.gateway.web.EdgeFilterOrder;
 import org.reactivestreams.Publisher;
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.cloud.gateway.filter.GlobalFilter;
@@ -25,9 +25,6 @@ import reactor.core.publisher.Sinks;
  */
 public final class EventStreamLifetimeGlobalFilter implements GlobalFilter, Ordered {
 
-    /** After rate limiting (a refused request never opens a stream), before the proxying that writes the body. */
-    public static final int ORDER = RateLimitGlobalFilter.ORDER + 10;
-
     private final OpenStreams streams;
 
     public EventStreamLifetimeGlobalFilter(OpenStreams streams) {
@@ -36,7 +33,8 @@ public final class EventStreamLifetimeGlobalFilter implements GlobalFilter, Orde
 
     @Override
     public int getOrder() {
-        return ORDER;
+        // the sequence of every filter, and why: EdgeFilterOrder
+        return EdgeFilterOrder.EVENT_STREAM_LIFETIME;
     }
 
     @Override

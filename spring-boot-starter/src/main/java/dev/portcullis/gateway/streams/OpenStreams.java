@@ -4,7 +4,7 @@ import dev.portcullis.contract.RevocationKeys;
 import dev.portcullis.gateway.revocation.RevocationChecker;
 import dev.portcullis.gateway.revocation.RevocationListener;
 import dev.portcullis.gateway.revocation.RevocationStatus;
-import dev.portcullis.gateway.security.VerifiedToken;
+import dev.portcullis.gateway.token.VerifiedToken;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;

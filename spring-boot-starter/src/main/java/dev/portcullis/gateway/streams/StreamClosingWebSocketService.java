@@ -1,6 +1,6 @@
 package dev.portcullis.gateway.streams;
 
-import dev.portcullis.gateway.security.VerifiedToken;
+import dev.portcullis.gateway.token.VerifiedToken;
 import dev.portcullis.gateway.web.EdgeAttributes;
 import java.util.List;
 import java.util.function.Supplier;

@@ -7,7 +7,7 @@ public final class EdgeAttributes {
     public static final String REQUEST_ID = "portcullis.requestId";
     /** The {@link Rejection} that answered this request, if any. */
     public static final String REJECTION = "portcullis.rejection";
-    /** The verified token ({@code dev.portcullis.gateway.security.VerifiedToken}) of an authenticated request. */
+    /** The verified token ({@code dev.portcullis.gateway.token.VerifiedToken}) of an authenticated request. */
     public static final String TOKEN = "portcullis.token";
     /** The compiled policy ({@code dev.portcullis.gateway.policy.RoutePolicy}) of the matched route. */
     public static final String POLICY = "portcullis.policy";

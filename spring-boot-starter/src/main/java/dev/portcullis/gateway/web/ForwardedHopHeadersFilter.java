@@ -31,13 +31,6 @@ import org.springframework.web.server.ServerWebExchange;
  */
 public final class ForwardedHopHeadersFilter implements HttpHeadersFilter, Ordered {
 
-    /**
-     * Last, after Spring Cloud Gateway's Remove(X)ForwardedHeadersFilter (order 0) and its hop-by-hop filter (the last
-     * one that copies the headers): what is added here is not copied again, and a client's {@code Connection:
-     * X-Forwarded-For} cannot make the hop-by-hop filter remove the gateway's own hop.
-     */
-    public static final int ORDER = Ordered.LOWEST_PRECEDENCE;
-
     static final String X_FORWARDED_FOR = "X-Forwarded-For";
     static final String X_FORWARDED_PROTO = "X-Forwarded-Proto";
     static final String X_FORWARDED_PORT = "X-Forwarded-Port";
@@ -47,7 +40,8 @@ public final class ForwardedHopHeadersFilter implements HttpHeadersFilter, Order
 
     @Override
     public int getOrder() {
-        return ORDER;
+        // the sequence of every filter, and why: EdgeFilterOrder
+        return EdgeFilterOrder.UPSTREAM_HEADERS;
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.portcullis.gateway.web;
 
+import org.jspecify.annotations.Nullable;
 import org.springframework.core.Ordered;
 import org.springframework.http.server.PathContainer;
 import org.springframework.web.server.ServerWebExchange;
@@ -22,12 +23,10 @@ import reactor.core.publisher.Mono;
  */
 public final class PathNormalizationWebFilter implements WebFilter, Ordered {
 
-    /** Just after {@link AccessLogWebFilter}: before routing, before anything reads the path. */
-    public static final int ORDER = Ordered.HIGHEST_PRECEDENCE + 20;
-
     @Override
     public int getOrder() {
-        return ORDER;
+        // the sequence of every filter, and why: EdgeFilterOrder
+        return EdgeFilterOrder.PATH_NORMALIZATION;
     }
 
     @Override
@@ -40,7 +39,7 @@ public final class PathNormalizationWebFilter implements WebFilter, Ordered {
     }
 
     /** @return why the path is refused, or null when it is unambiguous */
-    public static String problemWith(String rawPath, PathContainer path) {
+    public static @Nullable String problemWith(String rawPath, PathContainer path) {
         if (rawPath.isEmpty() || rawPath.charAt(0) != '/') {
             return "The request path must start with '/'";
         }

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What every request's headers go through before Spring, a route or a filter sees them, in one pass over Netty's own
@@ -46,7 +47,7 @@ public final class RequestHeadScreen {
      * @param peer the connection's remote address, null when unknown (then no proxy is trusted)
      * @return the refusal (431) when the headers are too large, else null
      */
-    public Rejection screen(HttpHeaders headers, InetAddress peer) {
+    public @Nullable Rejection screen(HttpHeaders headers, @Nullable InetAddress peer) {
         long total = 0;
         List<CharSequence> remove = null;
         Boolean trustedPeer = null;

@@ -20,6 +20,7 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
+import org.jspecify.annotations.Nullable;
 import org.springframework.boot.reactor.netty.NettyServerCustomizer;
 import org.springframework.core.env.Environment;
 import org.springframework.http.MediaType;
@@ -33,8 +34,6 @@ import reactor.netty.NettyPipeline;
  *       {@value RequestMethods#OTHER}. Refusing here, not in a filter, is what keeps the made-up name out of every
  *       meter (Spring's server observation, Spring Cloud Gateway's route and client metrics, Portcullis' own);</li>
  *   <li>{@code TRACE} and {@code CONNECT}: 405 with {@code Allow};</li>
- *   <li>headers that {@link RequestHeadScreen} refuses (431, too large); it also removes, in place, the headers a client
- *       may not send (identity, and proxy headers from an untrusted peer), so nothing after this handler sees them;</li>
  *   <li>a request target that is not a URI at all (a backslash, {@code |}, {@code "}, {@code {}...): 400. Spring's
  *       Reactor Netty adapter cannot build a request from it and would answer an empty 400, breaking the promise that
  *       every error body is problem+json.</li>
@@ -42,10 +41,25 @@ import reactor.netty.NettyPipeline;
  * The connection is closed after the answer (the rest of a refused request's body is discarded unread). Each refusal is
  * reported to a {@link Refusals} listener (the access log and metrics). Sits in the Netty pipeline just before
  * reactor-netty's HTTP/1.1 handler; the public server speaks HTTP/1.1 only.
+ *
+ * <p>The same handler, with the {@link RequestHeadScreen} as its check, is the next step in the pipeline: it refuses
+ * headers that are too large (431) and removes, in place, the headers a client may not send (identity, and proxy
+ * headers from an untrusted peer), so nothing after it sees them. Two handlers, each with one job, answering alike.
  */
 public final class RequestLineGuard extends ChannelInboundHandlerAdapter {
 
     static final String NAME = "portcullis.requestLineGuard";
+    static final String SCREEN_NAME = "portcullis.requestHeadScreen";
+
+    /** One step's decision on a request: its refusal, or null when the request goes on. */
+    @FunctionalInterface
+    interface Check {
+        @Nullable Refusal check(HttpRequest request, @Nullable InetAddress peer);
+    }
+
+    /** A refused request: why, and the {@code Allow} header of the answer (null without one). */
+    record Refusal(Rejection rejection, @Nullable String allow) {
+    }
 
     /** Where refusals are logged and counted; {@code method} is already bounded ({@link RequestMethods#tag}). */
     @FunctionalInterface
@@ -64,7 +78,14 @@ public final class RequestLineGuard extends ChannelInboundHandlerAdapter {
                 // fail closed: a request that skipped the screen could carry a client's x-user-* or X-Forwarded-*
                 throw new IllegalStateException("Portcullis' public server speaks HTTP/1.1 only (server.http2.enabled must be false)");
             }
-            channel.pipeline().addBefore(NettyPipeline.HttpTrafficHandler, NAME, new RequestLineGuard(methods, screen, refusals));
+            channel.pipeline().addBefore(NettyPipeline.HttpTrafficHandler, NAME,
+                    new RequestLineGuard(methods, (request, peer) -> requestLine(methods, request), refusals));
+            // after the request line: a request refused for its line needs no header screen
+            channel.pipeline().addBefore(NettyPipeline.HttpTrafficHandler, SCREEN_NAME, new RequestLineGuard(methods,
+                    (request, peer) -> {
+                        Rejection rejection = screen.screen(request.headers(), peer);
+                        return rejection == null ? null : new Refusal(rejection, null);
+                    }, refusals));
         });
     }
 
@@ -77,13 +98,13 @@ public final class RequestLineGuard extends ChannelInboundHandlerAdapter {
     }
 
     private final RequestMethods methods;
-    private final RequestHeadScreen screen;
+    private final Check check;
     private final Refusals refusals;
     private boolean discarding;
 
-    RequestLineGuard(RequestMethods methods, RequestHeadScreen screen, Refusals refusals) {
+    RequestLineGuard(RequestMethods methods, Check check, Refusals refusals) {
         this.methods = methods;
-        this.screen = screen;
+        this.check = check;
         this.refusals = refusals;
     }
 
@@ -107,38 +128,36 @@ public final class RequestLineGuard extends ChannelInboundHandlerAdapter {
         ctx.fireChannelRead(msg);
     }
 
-    /** @return the answer to a refused request line, or null when the request may go on */
-    private FullHttpResponse refusal(HttpRequest request, InetAddress peer) {
+    /** The request line's refusal: an unknown or never-served method, or a target that is no URI; else null. */
+    static @Nullable Refusal requestLine(RequestMethods methods, HttpRequest request) {
         String method = request.method().name();
-        Rejection rejection;
-        String allow = null;
-        switch (methods.verdict(method)) {
-            case UNKNOWN -> rejection = Rejection.of(RejectionReason.UNKNOWN_METHOD,
-                    "The request method is not one this gateway serves");
-            case NOT_ALLOWED -> {
-                rejection = Rejection.of(RejectionReason.METHOD_NOT_ALLOWED, "The " + method + " method is never served");
-                allow = methods.allowHeader();
-            }
-            default -> {
-                if (!isUri(request.uri())) {
-                    rejection = Rejection.of(RejectionReason.BAD_PATH, "The request target is not a valid URI");
-                } else {
-                    rejection = screen.screen(request.headers(), peer);
-                    if (rejection == null) {
-                        return null;
-                    }
-                }
-            }
+        return switch (methods.verdict(method)) {
+            case UNKNOWN -> new Refusal(Rejection.of(RejectionReason.UNKNOWN_METHOD,
+                    "The request method is not one this gateway serves"), null);
+            case NOT_ALLOWED -> new Refusal(Rejection.of(RejectionReason.METHOD_NOT_ALLOWED,
+                    "The " + method + " method is never served"), methods.allowHeader());
+            default -> isUri(request.uri()) ? null
+                    : new Refusal(Rejection.of(RejectionReason.BAD_PATH, "The request target is not a valid URI"), null);
+        };
+    }
+
+    /** @return the answer to a refused request, or null when the request may go on */
+    private @Nullable FullHttpResponse refusal(HttpRequest request, @Nullable InetAddress peer) {
+        Refusal refusal = check.check(request, peer);
+        if (refusal == null) {
+            return null;
         }
+        Rejection rejection = refusal.rejection();
         String requestId = RequestIds.generate();
         // no span to record and nothing sent upstream: the trace id only ties the answer to the log line (and the client's trace)
         TraceParent client = TraceParent.parse(request.headers().get(TraceParent.HEADER));
         TraceParent trace = client != null ? client.child(client.sampled()) : TraceParent.generate();
-        refusals.refused(requestId, trace, methods.tag(method), request.uri(), rejection, rejection.reason().status().value());
-        return problem(rejection, requestId, trace, allow);
+        refusals.refused(requestId, trace, methods.tag(request.method().name()), request.uri(), rejection,
+                rejection.reason().status().value());
+        return problem(rejection, requestId, trace, refusal.allow());
     }
 
-    private static InetAddress peer(ChannelHandlerContext ctx) {
+    private static @Nullable InetAddress peer(ChannelHandlerContext ctx) {
         return ctx.channel().remoteAddress() instanceof InetSocketAddress address ? address.getAddress() : null;
     }
 

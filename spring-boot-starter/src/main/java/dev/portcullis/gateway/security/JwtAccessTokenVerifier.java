@@ -11,6 +11,7 @@ import com.nimbusds.jwt.SignedJWT;
 import dev.portcullis.contract.TokenClaims;
 import dev.portcullis.gateway.keys.KeyLookup;
 import dev.portcullis.gateway.keys.TrustedKey;
+import dev.portcullis.gateway.token.VerifiedToken;
 import dev.portcullis.gateway.web.Rejection;
 import dev.portcullis.gateway.web.RejectionReason;
 import io.micrometer.core.instrument.Counter;
@@ -36,9 +37,9 @@ import reactor.core.publisher.Mono;
  * client IP's {@link VerificationFailureBudget} (given back when it verifies), so a flood of forged tokens costs at most
  * the budget in signature checks. When a key leaves an issuer's JWKS, the tokens it verified leave the cache at once.
  */
-public final class AccessTokenVerifier {
+public final class JwtAccessTokenVerifier {
 
-    private static final Logger log = LoggerFactory.getLogger(AccessTokenVerifier.class);
+    private static final Logger log = LoggerFactory.getLogger(JwtAccessTokenVerifier.class);
     private static final Duration KEYS_RETRY_AFTER = Duration.ofSeconds(5);
 
     private final TrustedIssuers issuers;
@@ -49,7 +50,7 @@ public final class AccessTokenVerifier {
     private final Counter signaturesValid;
     private final Counter signaturesInvalid;
 
-    public AccessTokenVerifier(TrustedIssuers issuers, int maxTokenLength, VerifiedTokenCache cache,
+    public JwtAccessTokenVerifier(TrustedIssuers issuers, int maxTokenLength, VerifiedTokenCache cache,
                                VerificationFailureBudget budget, Clock clock, MeterRegistry meters) {
         this.issuers = issuers;
         this.maxTokenLength = maxTokenLength;

@@ -16,16 +16,14 @@ import reactor.core.publisher.Mono;
  * an upstream timeout (504) or connection failure (503), and anything unexpected (500 with a generic detail and the
  * request id — the exception goes to the log, never to the client).
  */
-public final class ProblemExceptionHandler implements WebExceptionHandler, Ordered {
+public final class EdgeErrorHandler implements WebExceptionHandler, Ordered {
 
-    /** Before Spring Boot's default handler (-1), which would answer with its own JSON shape. */
-    public static final int ORDER = -2;
-
-    private static final Logger log = LoggerFactory.getLogger(ProblemExceptionHandler.class);
+    private static final Logger log = LoggerFactory.getLogger(EdgeErrorHandler.class);
 
     @Override
     public int getOrder() {
-        return ORDER;
+        // the sequence of every filter, and why: EdgeFilterOrder
+        return EdgeFilterOrder.ERROR_HANDLER;
     }
 
     @Override

@@ -1,4 +1,4 @@
-package dev.portcullis.gateway.security;
+package dev.portcullis.gateway.token;
 
 import dev.portcullis.contract.IdentityHeaders;
 import dev.portcullis.contract.RevocationKeys;
@@ -6,6 +6,7 @@ import dev.portcullis.contract.TokenClaims;
 import java.time.Instant;
 import java.util.List;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The identity a verified access token proves. The header values forwarded upstream and the token's revocation keys
@@ -28,7 +29,7 @@ import java.util.Set;
 public record VerifiedToken(
         String issuer,
         String subject,
-        String tokenId,
+        @Nullable String tokenId,
         long issuedAtEpochSecond,
         Instant expiresAt,
         Set<String> roles,
@@ -36,23 +37,30 @@ public record VerifiedToken(
         Set<String> scopes,
         List<String> authenticationMethods,
         boolean mfa,
-        String clientId,
-        String issuerHeader,
-        String roleHeader,
+        @Nullable String clientId,
+        @Nullable String issuerHeader,
+        @Nullable String roleHeader,
         String permissionsHeader,
         String scopesHeader,
         String amrHeader,
-        String revokedTokenKey,
+        @Nullable String revokedTokenKey,
         String revokedSubjectKey,
-        String acr,
-        Instant authTime) {
+        @Nullable String acr,
+        @Nullable Instant authTime) {
+
+    /**
+     * The id of the default issuer (Portcullis' auth service): its revocation keys carry no namespace. Here, with the
+     * type every feature shares, so that none of them depends on the JWT settings for it.
+     */
+    public static final String DEFAULT_ISSUER_ID = "portcullis";
 
     /**
      * @param revocationNamespace null for the default issuer, whose revocation keys are not namespaced
      */
-    public static VerifiedToken of(String issuer, String revocationNamespace, String subject, String tokenId, long issuedAt,
+    public static VerifiedToken of(String issuer, @Nullable String revocationNamespace, String subject, @Nullable String tokenId,
+                                   long issuedAt,
                                    Instant expiresAt, List<String> roles, List<String> permissions, List<String> scopes,
-                                   List<String> amr, boolean mfa, String clientId) {
+                                   List<String> amr, boolean mfa, @Nullable String clientId) {
         return of(issuer, revocationNamespace, subject, tokenId, issuedAt, expiresAt, roles, permissions, scopes, amr, mfa,
                 clientId, null, null);
     }
@@ -62,9 +70,11 @@ public record VerifiedToken(
      * @param acr                 the {@code acr} claim, or null
      * @param authTime            the {@code auth_time} claim, or null
      */
-    public static VerifiedToken of(String issuer, String revocationNamespace, String subject, String tokenId, long issuedAt,
+    public static VerifiedToken of(String issuer, @Nullable String revocationNamespace, String subject, @Nullable String tokenId,
+                                   long issuedAt,
                                    Instant expiresAt, List<String> roles, List<String> permissions, List<String> scopes,
-                                   List<String> amr, boolean mfa, String clientId, String acr, Instant authTime) {
+                                   List<String> amr, boolean mfa, @Nullable String clientId, @Nullable String acr,
+                                   @Nullable Instant authTime) {
         return new VerifiedToken(issuer, subject, tokenId, issuedAt, expiresAt, Set.copyOf(roles), Set.copyOf(permissions),
                 Set.copyOf(scopes), List.copyOf(amr), mfa, clientId, revocationNamespace,
                 roles.isEmpty() ? null : String.join(IdentityHeaders.LIST_SEPARATOR, roles),
@@ -75,9 +85,10 @@ public record VerifiedToken(
     }
 
     /** A token of the default issuer with Portcullis' own claims (tests and benchmarks). */
-    public static VerifiedToken of(String subject, String tokenId, long issuedAt, Instant expiresAt, String role,
-                                   List<String> permissions, List<String> scopes, List<String> amr, String clientId) {
-        return of(JwtProperties.DEFAULT_ISSUER_ID, null, subject, tokenId, issuedAt, expiresAt,
+    public static VerifiedToken of(String subject, @Nullable String tokenId, long issuedAt, Instant expiresAt,
+                                   @Nullable String role, List<String> permissions, List<String> scopes, List<String> amr,
+                                   @Nullable String clientId) {
+        return of(DEFAULT_ISSUER_ID, null, subject, tokenId, issuedAt, expiresAt,
                 role == null ? List.of() : List.of(role), permissions, scopes, amr, amr.contains(TokenClaims.AMR_MFA), clientId);
     }
 

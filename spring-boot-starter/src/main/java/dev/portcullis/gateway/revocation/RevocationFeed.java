@@ -2,7 +2,6 @@ package dev.portcullis.gateway.revocation;
 
 import dev.portcullis.contract.RevocationKeys;
 import dev.portcullis.contract.RevocationMessage;
-import dev.portcullis.gateway.security.VerifiedToken;
 import dev.portcullis.redis.RedisConnections;
 import io.lettuce.core.KeyScanArgs;
 import io.lettuce.core.ScanStream;
@@ -21,11 +20,11 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -35,7 +34,10 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
- * A local copy of the revocation set, so that an authenticated request needs no Redis round trip.
+ * The feed that fills the local {@link RevocationSet} (so that an authenticated request needs no Redis round trip) and
+ * tells {@link RevocationListener}s of every revocation: the {@code revocations} channel, its heartbeat and sequence
+ * checks, and the resyncs that repair what a lost message or connection missed. In {@code lookup} mode there is no set
+ * to fill (every request asks Redis): the feed runs for its listeners alone (open streams close on a revocation).
  *
  * <p>How it keeps docs/contract.md's promise that a revocation holds everywhere within one second:
  * <ol>
@@ -56,17 +58,16 @@ import reactor.core.publisher.Mono;
  *       or while a gap is being repaired, or when over its size bound, it says it is not {@link #isLive() live}, and
  *       the caller falls back to a Redis lookup — which fails closed when Redis is down.</li>
  * </ol>
- * Entries are dropped once the tokens they concern have expired, so the view holds at most the revocations of one
- * token lifetime.
+ * Entries are dropped once the tokens they concern have expired ({@link RevocationSet#sweep}).
  *
  * <p>How the promise is watched: {@code portcullis.revocation.lag} times each message from the instant its issuer
  * decided the revocation (carried in the message) to its application here; {@code
  * portcullis.revocation.view.heartbeat.age.seconds} is the age of the last heartbeat answer or message on the subscription.
  * {@link RevocationListener}s are told of every revocation applied (open streams close on it).
  */
-public final class RevocationView implements SmartLifecycle {
+public final class RevocationFeed implements SmartLifecycle {
 
-    private static final Logger log = LoggerFactory.getLogger(RevocationView.class);
+    private static final Logger log = LoggerFactory.getLogger(RevocationFeed.class);
     private static final Duration SWEEP_INTERVAL = Duration.ofSeconds(10);
     private static final int SCAN_BATCH = 1000;
     /** No sequence known yet: nothing can be judged a gap before the first resync or message. */
@@ -80,14 +81,8 @@ public final class RevocationView implements SmartLifecycle {
     private final Duration maxTokenLifetime;
     private final Duration clockSkew;
     private final Clock clock;
-    /**
-     * Keyed by the Redis key itself ({@code {revoked}:jti:<jti>}, or {@code {revoked}:iss:<issuer>:jti:<jti>} for
-     * another trusted issuer), so that two issuers' ids never meet. jti key -> epoch ms after which the entry can be
-     * forgotten (token expiry + skew).
-     */
-    private final Map<String, Long> revokedTokens = new ConcurrentHashMap<>();
-    /** Subject key -> revoke-all instant, epoch ms. */
-    private final Map<String, Long> revokedSubjects = new ConcurrentHashMap<>();
+    /** The set this feed fills; null in {@code lookup} mode, where nothing reads one. */
+    private final @Nullable RevocationSet set;
     private final AtomicBoolean synced = new AtomicBoolean();
     private final AtomicBoolean retryPending = new AtomicBoolean();
     /**
@@ -117,9 +112,11 @@ public final class RevocationView implements SmartLifecycle {
     /** Told of every successful sequence read: proof that the {revoked} master answers (see {@link #onRedisAnswered}). */
     private volatile Runnable redisAnswered = () -> { };
 
-    public RevocationView(RedisConnections redis, RevocationProperties properties, Duration maxTokenLifetime,
-                          Duration clockSkew, Clock clock, MeterRegistry meters) {
+    /** @param set the set to fill, or null in {@code lookup} mode (the feed then only tells its listeners) */
+    public RevocationFeed(RedisConnections redis, RevocationProperties properties, @Nullable RevocationSet set,
+                          Duration maxTokenLifetime, Duration clockSkew, Clock clock, MeterRegistry meters) {
         this.redis = redis;
+        this.set = set;
         this.properties = properties;
         this.maxTokenLifetime = maxTokenLifetime;
         this.clockSkew = clockSkew;
@@ -146,7 +143,7 @@ public final class RevocationView implements SmartLifecycle {
         this.lagUnmeasured = Counter.builder("portcullis.revocation.lag.unmeasured")
                 .description("Revocation messages applied without an issue instant (an issuer older than the lag metric)")
                 .register(meters);
-        Gauge.builder("portcullis.revocation.view.heartbeat.age.seconds", this, RevocationView::heartbeatAgeSeconds)
+        Gauge.builder("portcullis.revocation.view.heartbeat.age.seconds", this, RevocationFeed::heartbeatAgeSeconds)
                 .description("Seconds since the revocation subscription last answered a heartbeat or brought a message")
                 .register(meters);
     }
@@ -169,35 +166,27 @@ public final class RevocationView implements SmartLifecycle {
         this.redisAnswered = listener;
     }
 
-    /** Whether the view may answer on its own (see the class comment). */
+    /** Whether the set may answer on its own (see the class comment); never in {@code lookup} mode, without a set. */
     public boolean isLive() {
+        return set != null && isSubscriptionLive();
+    }
+
+    /**
+     * Whether the subscription is synced and alive, with or without a set to fill: the
+     * {@code portcullis.revocation.view.live} gauge, and what open streams rely on in {@code lookup} mode.
+     */
+    public boolean isSubscriptionLive() {
         StatefulRedisPubSubConnection<String, String> current = connection;
         return synced.get()
                 && current != null && current.isOpen()
                 && System.nanoTime() - lastHeartbeatNanos.get() <= properties.staleAfter().toNanos()
                 && System.nanoTime() - lastSequenceReadNanos.get() <= properties.staleAfter().toNanos()
-                && revokedTokens.size() <= properties.maxEntries();
-    }
-
-    /** Answers from memory; only meaningful while {@link #isLive()}. */
-    public RevocationStatus statusOf(VerifiedToken token) {
-        if (token.revokedTokenKey() != null && revokedTokens.containsKey(token.revokedTokenKey())) {
-            return RevocationStatus.REVOKED_TOKEN;
-        }
-        Long revokedAt = revokedSubjects.get(token.revokedSubjectKey());
-        if (revokedAt != null && RevocationKeys.issuedBeforeRevokeAll(token.issuedAtEpochSecond(), revokedAt)) {
-            return RevocationStatus.REVOKED_SUBJECT;
-        }
-        return RevocationStatus.ACTIVE;
+                && (set == null || set.tokenCount() <= properties.maxEntries());
     }
 
     /** The sequence up to which every revocation is in the view; -1 before the first sync. */
     public long appliedSequence() {
         return appliedSequence.get();
-    }
-
-    public int size() {
-        return revokedTokens.size() + revokedSubjects.size();
     }
 
     /** A message from the channel: applied, then its sequence checked for a gap. */
@@ -239,11 +228,15 @@ public final class RevocationView implements SmartLifecycle {
     void apply(RevocationMessage message) {
         switch (message) {
             case RevocationMessage.TokenRevoked token -> {
-                revokedTokens.merge(token.key(), token.expiresAtEpochMilli() + clockSkew.toMillis(), Math::max);
+                if (set != null) {
+                    set.tokenRevoked(token.key(), token.expiresAtEpochMilli() + clockSkew.toMillis());
+                }
                 tellTokenRevoked(token.key());
             }
             case RevocationMessage.SubjectRevoked subject -> {
-                revokedSubjects.merge(subject.key(), subject.revokedAtEpochMilli(), Math::max);
+                if (set != null) {
+                    set.subjectRevoked(subject.key(), subject.revokedAtEpochMilli());
+                }
                 tellSubjectRevoked(subject.key(), subject.revokedAtEpochMilli());
             }
         }
@@ -278,7 +271,7 @@ public final class RevocationView implements SmartLifecycle {
         pubSub.addListener(new RedisPubSubAdapter<>() {
             @Override
             public void message(String channel, String message) {
-                RevocationMessage.decode(message).ifPresentOrElse(RevocationView.this::receive,
+                RevocationMessage.decode(message).ifPresentOrElse(RevocationFeed.this::receive,
                         () -> log.warn("event=revocation_message_ignored reason=unparseable"));
             }
 
@@ -383,7 +376,9 @@ public final class RevocationView implements SmartLifecycle {
                 .flatMap(key -> redis.reactive().pttl(key).doOnNext(ttl -> {
                     if (ttl != null && ttl != -2) {
                         long dropAt = ttl > 0 ? clock.millis() + ttl : clock.millis() + maxTokenLifetime.plus(clockSkew).toMillis();
-                        revokedTokens.merge(key, dropAt, Math::max);
+                        if (set != null) {
+                            set.tokenRevoked(key, dropAt);
+                        }
                         tellTokenRevoked(key); // a resync may find what a lost message never brought
                     }
                 }), 32)
@@ -397,7 +392,9 @@ public final class RevocationView implements SmartLifecycle {
                         // An unreadable marker still means a revoke-all: treat it as "everything until now".
                         revokedAt = clock.millis();
                     }
-                    revokedSubjects.merge(key, revokedAt, Math::max);
+                    if (set != null) {
+                        set.subjectRevoked(key, revokedAt);
+                    }
                     tellSubjectRevoked(key, revokedAt);
                 }), 32)
                 .count();
@@ -437,10 +434,9 @@ public final class RevocationView implements SmartLifecycle {
 
     /** Forgets revocations of tokens that have expired anyway. */
     void sweep() {
-        long now = clock.millis();
-        revokedTokens.values().removeIf(dropAt -> dropAt < now);
-        long subjectTtl = RevocationKeys.subjectKeyTtl(maxTokenLifetime, clockSkew).toMillis();
-        revokedSubjects.values().removeIf(revokedAt -> revokedAt + subjectTtl < now);
+        if (set != null) {
+            set.sweep(clock.millis(), RevocationKeys.subjectKeyTtl(maxTokenLifetime, clockSkew).toMillis());
+        }
     }
 
     @Override

@@ -29,9 +29,9 @@ import reactor.core.publisher.Mono;
  * full outage. Identity checks (revocation) fail closed instead. On Redis Cluster the circuit breaker is per shard
  * (the master serving the bucket's slot): a lost shard's buckets go unchecked, the other shards' stay enforced.
  */
-public final class RedisRateLimiter {
+public final class RedisGcraLimiter {
 
-    private static final Logger log = LoggerFactory.getLogger(RedisRateLimiter.class);
+    private static final Logger log = LoggerFactory.getLogger(RedisGcraLimiter.class);
 
     static final String KEY_PREFIX = "portcullis:rl:";
 
@@ -88,7 +88,7 @@ public final class RedisRateLimiter {
      * @param breakerOfNode the circuit breaker for a node's address ({@link RedisConnections#nodeOf}); asked once per
      *                      node
      */
-    public RedisRateLimiter(RedisConnections redis, Function<String, CircuitBreaker> breakerOfNode, Duration timeout) {
+    public RedisGcraLimiter(RedisConnections redis, Function<String, CircuitBreaker> breakerOfNode, Duration timeout) {
         this.redis = redis;
         this.breakerOfNode = breakerOfNode;
         this.timeout = timeout;
@@ -113,8 +113,10 @@ public final class RedisRateLimiter {
                         missing -> redis.reactive().eval(SCRIPT, ScriptOutputType.MULTI, new String[] {key}, args))
                 .next()
                 .timeout(timeout)
-                .map(result -> new Grant(result.get(0).intValue(), new RateLimitDecision(result.get(0) > 0, limit.burst(),
-                        result.get(1), Duration.ofMillis(result.get(2)), Duration.ofMillis(result.get(3)))))
+                .map(result -> new Grant(result.get(0).intValue(), result.get(0) > 0
+                        ? RateLimitDecision.allowed(limit.burst(), result.get(1), Duration.ofMillis(result.get(3)))
+                        : RateLimitDecision.denied(limit.burst(), Duration.ofMillis(result.get(2)),
+                                Duration.ofMillis(result.get(3)))))
                 .transform(CircuitBreakerOperator.of(breakers.computeIfAbsent(redis.nodeOf(key), breakerOfNode)))
                 .onErrorResume(error -> {
                     log.debug("event=rate_limit_unchecked error=\"{}\"", error.toString());
@@ -151,7 +153,7 @@ public final class RedisRateLimiter {
         }
 
         boolean isUnchecked() {
-            return decision.remaining() < 0;
+            return decision.outcome() == RateLimitDecision.Outcome.UNCHECKED;
         }
     }
 
