@@ -16,6 +16,7 @@ import dev.portcullis.auth.keys.KeyManager;
 import dev.portcullis.auth.revocation.RevocationStore;
 import dev.portcullis.auth.web.ApiException;
 import dev.portcullis.contract.TokenClaims;
+import dev.portcullis.dpop.DpopBinding;
 import java.text.ParseException;
 import java.time.Clock;
 import java.time.Duration;
@@ -111,8 +112,9 @@ public final class AccessTokenVerifier {
         try {
             return new VerifiedToken(claims.getJWTID(), claims.getSubject(), claims.getStringClaim(TokenClaims.USERNAME),
                     claims.getStringClaim(TokenClaims.ROLE), stringList(claims, TokenClaims.PERMISSIONS),
-                    stringList(claims, TokenClaims.AUTH_METHODS), claims.getStringClaim(TokenClaims.CLIENT_ID), iat, exp);
-        } catch (ParseException e) {
+                    stringList(claims, TokenClaims.AUTH_METHODS), claims.getStringClaim(TokenClaims.CLIENT_ID), iat, exp,
+                    DpopBinding.thumbprint(claims.getClaims()));
+        } catch (ParseException | IllegalArgumentException e) {
             throw ApiException.invalidToken("malformed claims");
         }
     }

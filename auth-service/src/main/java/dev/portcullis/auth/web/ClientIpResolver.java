@@ -47,6 +47,12 @@ public final class ClientIpResolver {
         return candidate.getHostAddress();
     }
 
+    /** Whether the connection comes from a trusted proxy (the gateway), whose X-Forwarded-* headers are believed. */
+    public boolean fromTrustedProxy(ServerHttpRequest request) {
+        InetSocketAddress remote = request.getRemoteAddress();
+        return remote != null && remote.getAddress() != null && isTrusted(remote.getAddress());
+    }
+
     private boolean isTrusted(InetAddress address) {
         return trusted.stream().anyMatch(range -> range.contains(address));
     }
