@@ -1,5 +1,6 @@
 package dev.portcullis.gateway.policy;
 
+import dev.portcullis.gateway.dpop.DpopRoutePolicy;
 import java.time.Duration;
 import java.util.List;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -25,11 +26,14 @@ record PolicyProperties(
         RateLimitProperties rateLimit,
         Integer retries,
         String identityKey,
-        @DefaultValue List<String> issuers) {
+        @DefaultValue List<String> issuers,
+        @DefaultValue("optional") DpopRoutePolicy.Requirement dpop,
+        @DefaultValue("false") boolean forwardDpopProof) {
 
     /** Keys allowed directly under {@code metadata.policy}; anything else is a typo and fails start-up. */
     static final List<String> KEYS = List.of("public", "roles", "permissions", "any-permissions", "scopes", "mfa", "acr", "max-age",
-            "access", "unlisted-methods", "forward-authorization", "revocation-fail-open", "rate-limit", "retries", "identity-key", "issuers");
+            "access", "unlisted-methods", "forward-authorization", "revocation-fail-open", "rate-limit", "retries", "identity-key", "issuers",
+            "dpop", "forward-dpop-proof");
     /** Keys allowed in an {@code access[n]} rule. */
     static final List<String> RULE_KEYS = List.of("methods", "public", "roles", "permissions", "any-permissions", "scopes", "mfa", "acr",
             "max-age");

@@ -1,5 +1,6 @@
 package dev.portcullis.gateway.policy;
 
+import dev.portcullis.gateway.dpop.DpopRoutePolicy;
 import dev.portcullis.gateway.web.EdgeAttributes;
 import dev.portcullis.gateway.web.RequestMethods;
 import io.micrometer.core.instrument.Counter;
@@ -405,7 +406,7 @@ public final class RoutePolicies {
         }
         return new RoutePolicy(routeId, List.copyOf(methodRules), defaultRule, unlisted, p.forwardAuthorization(),
                 p.revocationFailOpen(), rateLimit, rateLimitEnabled, p.retries(), p.identityKey(), Set.copyOf(p.issuers()),
-                false, null);
+                false, null, new DpopRoutePolicy(p.dpop() == DpopRoutePolicy.Requirement.REQUIRED, p.forwardDpopProof()));
     }
 
     private static AccessRule rule(String key, List<String> methods, boolean publicAccess, List<String> roles,
