@@ -180,4 +180,21 @@ class DpopBindingTest extends AuthServiceTestBase {
         assertThat(stepped.get("token_type")).isEqualTo("DPoP");
         assertThat(cnf((String) stepped.get("access_token"))).isEqualTo(Map.of("jkt", DpopProofs.thumbprint(key)));
     }
+
+    @Test
+    void aClientCredentialsRequestWithAProofGetsABoundServiceTokenAndWithoutOneABearerToken() throws Exception {
+        String basic = "Basic " + java.util.Base64.getEncoder().encodeToString("order-service:order-service-secret".getBytes());
+        Map<String, Object> bound = client.post().uri("/oauth2/token").header(HttpHeaders.AUTHORIZATION, basic)
+                .header("DPoP", proof(key, "POST", "/oauth2/token").sign())
+                .contentType(MediaType.APPLICATION_FORM_URLENCODED).bodyValue("grant_type=client_credentials").exchange()
+                .expectStatus().isOk().expectBody(JSON).returnResult().getResponseBody();
+        Map<String, Object> plain = client.post().uri("/oauth2/token").header(HttpHeaders.AUTHORIZATION, basic)
+                .contentType(MediaType.APPLICATION_FORM_URLENCODED).bodyValue("grant_type=client_credentials").exchange()
+                .expectStatus().isOk().expectBody(JSON).returnResult().getResponseBody();
+
+        assertThat(bound.get("token_type")).isEqualTo("DPoP");
+        assertThat(cnf((String) bound.get("access_token"))).isEqualTo(Map.of("jkt", DpopProofs.thumbprint(key)));
+        assertThat(plain.get("token_type")).isEqualTo("Bearer");
+        assertThat(cnf((String) plain.get("access_token"))).isNull();
+    }
 }
