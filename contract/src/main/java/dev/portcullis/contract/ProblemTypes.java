@@ -26,6 +26,10 @@ public final class ProblemTypes {
     public static final URI METHOD_NOT_ALLOWED = of("method-not-allowed");
     public static final URI INVALID_CREDENTIALS = of("invalid-credentials");
     public static final URI INTERNAL = of("internal-error");
+    /** RFC 9449: the DPoP proof is missing, malformed, stale, replayed or made with another key than the token's. */
+    public static final URI INVALID_DPOP_PROOF = of("invalid-dpop-proof");
+    /** RFC 9449 section 8: retry with the server's {@code DPoP-Nonce} in the proof. */
+    public static final URI USE_DPOP_NONCE = of("use-dpop-nonce");
 
     private ProblemTypes() {
     }

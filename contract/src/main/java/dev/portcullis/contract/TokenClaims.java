@@ -34,6 +34,16 @@ public final class TokenClaims {
      */
     public static final String AUTH_TIME = "auth_time";
 
+    /**
+     * Confirmation (RFC 7800): on a DPoP-bound token (RFC 9449 section 6) an object whose {@link #CONFIRMATION_THUMBPRINT}
+     * is the SHA-256 JWK thumbprint (RFC 7638) of the client's key.
+     */
+    public static final String CONFIRMATION = "cnf";
+    /** {@code cnf.jkt}: the thumbprint of the key a DPoP-bound token is bound to. */
+    public static final String CONFIRMATION_THUMBPRINT = "jkt";
+    /** The {@code token_type} of a DPoP-bound access token in a token response. */
+    public static final String TOKEN_TYPE_DPOP = "DPoP";
+
     /** The {@code acr} of a token whose user completed the TOTP step-up ({@code POST /auth/mfa/verify}). */
     public static final String ACR_MFA = "urn:portcullis:acr:mfa";
     /** The {@code acr} of a token from a password login (or a refresh of one). */

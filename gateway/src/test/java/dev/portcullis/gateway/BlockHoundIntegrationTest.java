@@ -71,6 +71,15 @@ class BlockHoundIntegrationTest extends GatewayIntegrationTest {
         getWithToken("/it/limited/items", tokens.forUser("u-3").sign()).exchange().expectStatus().isOk();
         client.post().uri("/auth/login").bodyValue("{}").exchange().expectStatus().isOk();
 
+        // DPoP: a bound token's proof (ES256 check, replay SET NX in Redis) on the event loop
+        com.nimbusds.jose.jwk.ECKey dpopKey = dev.portcullis.testsupport.DpopProofs.newKey();
+        String bound = tokens.forUser("u-dpop").claim("cnf",
+                java.util.Map.of("jkt", dev.portcullis.testsupport.DpopProofs.thumbprint(dpopKey))).sign();
+        client.get().uri("/api/users/me").header("Authorization", "DPoP " + bound)
+                .header("DPoP", dev.portcullis.testsupport.DpopProofs.of(dpopKey).url("http://localhost:" + port + "/api/users/me")
+                        .token(bound).issuedAt(testClock.instant()).sign())
+                .exchange().expectStatus().isOk();
+
         // revocation: a revoked token arrives through the channel and is refused from the view
         String revoked = tokens.forUser("u-4").jti("jti-blockhound").sign();
         getWithToken("/api/users/me", revoked).exchange().expectStatus().isOk();

@@ -1,6 +1,7 @@
 package dev.portcullis.auth.client;
 
 import dev.portcullis.auth.config.AuthProperties;
+import dev.portcullis.auth.dpop.DpopGuard;
 import dev.portcullis.auth.observability.AuthMetrics;
 import dev.portcullis.auth.ratelimit.AttemptLimiter;
 import dev.portcullis.auth.token.AccessTokenIssuer;
@@ -52,11 +53,13 @@ final class ClientCredentialsController {
     private final AuthMetrics metrics;
     private final AuthProperties.Limits limits;
     private final AttemptLimiter.Policy lockoutPolicy;
+    private final DpopGuard dpop;
     private final Clock clock;
 
     ClientCredentialsController(ClientRegistry clients, PasswordHasher hasher, AccessTokenIssuer issuer,
                                 AttemptLimiter limiter, ClientIpResolver clientIps, AuthMetrics metrics,
-                                AuthProperties properties, Clock clock) {
+                                AuthProperties properties, DpopGuard dpop, Clock clock) {
+        this.dpop = dpop;
         this.clients = clients;
         this.hasher = hasher;
         this.issuer = issuer;
@@ -82,11 +85,13 @@ final class ClientCredentialsController {
                     }
                     return exchange.getFormData();
                 })
-                .flatMap(form -> handle(form, exchange.getRequest().getHeaders(), clientIp));
+                // a DPoP proof, when sent, binds the client's token to its key (RFC 9449 section 5)
+                .flatMap(form -> dpop.keyOfTokenRequest(exchange.getRequest())
+                        .flatMap(key -> handle(form, exchange.getRequest().getHeaders(), clientIp, key.orElse(null))));
     }
 
     private Mono<ResponseEntity<Map<String, Object>>> handle(MultiValueMap<String, String> form, HttpHeaders headers,
-                                                             String clientIp) {
+                                                             String clientIp, String boundTo) {
         String grantType = single(form, "grant_type");
         if (grantType == null || !TokenEndpoint.GRANT_TYPES.contains(grantType)) {
             return Mono.error(oauth(HttpStatus.BAD_REQUEST, "unsupported_grant_type",
@@ -108,12 +113,13 @@ final class ClientCredentialsController {
             // Unknown clients cost one BCrypt check too (against the dummy hash): no client enumeration by timing.
             return hasher.matches(credentials.get()[1], client.map(AuthProperties.Client::secretHash).orElse(null))
                     .flatMap(ok -> ok
-                            ? limiter.reset(lockKey).then(Mono.defer(() -> issue(client.orElseThrow(), form)))
+                            ? limiter.reset(lockKey).then(Mono.defer(() -> issue(client.orElseThrow(), form, boundTo)))
                             : Mono.error(invalidClient()));
         });
     }
 
-    private Mono<ResponseEntity<Map<String, Object>>> issue(AuthProperties.Client client, MultiValueMap<String, String> form) {
+    private Mono<ResponseEntity<Map<String, Object>>> issue(AuthProperties.Client client, MultiValueMap<String, String> form,
+                                                            String boundTo) {
         String requestedScope = single(form, "scope");
         List<String> scopes;
         if (requestedScope == null || requestedScope.isBlank()) {
@@ -135,13 +141,13 @@ final class ClientCredentialsController {
         }
         String scope = String.join(" ", scopes);
         String target = audience;
-        return issuer.forClient(client.clientId(), audience, scope, client.tokenLifetime()).map(token -> {
+        return issuer.forClient(client.clientId(), audience, scope, client.tokenLifetime(), boundTo).map(token -> {
             metrics.clientToken("success");
             log.atInfo().addKeyValue("event", "client_token").addKeyValue("client", client.clientId())
                     .addKeyValue("aud", target).addKeyValue("jti", token.jti()).log("Client token issued");
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("access_token", token.value());
-            body.put("token_type", "Bearer");
+            body.put("token_type", token.tokenType());
             body.put("expires_in", token.expiresInSeconds(clock.instant()));
             body.put("scope", scope);
             return ResponseEntity.ok().cacheControl(CacheControl.noStore()).header("Pragma", "no-cache").body(body);

@@ -1,5 +1,6 @@
 package dev.portcullis.auth.login;
 
+import dev.portcullis.auth.dpop.DpopGuard;
 import dev.portcullis.auth.refresh.RefreshCookies;
 import dev.portcullis.auth.refresh.RefreshTokenStore;
 import dev.portcullis.auth.refresh.RefreshTokenStore.DeliveryMode;
@@ -16,7 +17,10 @@ import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Mono;
 
-/** {@code POST /auth/login}: username and password in, access token (and refresh token, as cookie or body) out. */
+/**
+ * {@code POST /auth/login}: username and password in, access token (and refresh token, as cookie or body) out. With a
+ * valid DPoP proof the access token and the refresh family are bound to the proof's key ({@code token_type: DPoP}).
+ */
 @RestController
 final class LoginController {
 
@@ -24,10 +28,12 @@ final class LoginController {
     private final RefreshCookies cookies;
     private final RefreshTokenStore refreshTokens;
     private final ClientIpResolver clientIps;
+    private final DpopGuard dpop;
     private final Clock clock;
 
     LoginController(LoginService logins, RefreshCookies cookies, RefreshTokenStore refreshTokens,
-                    ClientIpResolver clientIps, Clock clock) {
+                    ClientIpResolver clientIps, DpopGuard dpop, Clock clock) {
+        this.dpop = dpop;
         this.logins = logins;
         this.cookies = cookies;
         this.refreshTokens = refreshTokens;
@@ -37,7 +43,10 @@ final class LoginController {
 
     @PostMapping(path = "/auth/login", consumes = MediaType.APPLICATION_JSON_VALUE, produces = MediaType.APPLICATION_JSON_VALUE)
     Mono<ResponseEntity<TokenResponse>> login(@Valid @RequestBody LoginRequest request, ServerWebExchange exchange) {
-        return logins.login(request, clientIps.clientIp(exchange.getRequest())).map(result -> {
+        // a DPoP proof, when sent, is checked before the password: a bad one costs no login attempt
+        return dpop.keyOfTokenRequest(exchange.getRequest())
+                .flatMap(key -> logins.login(request, clientIps.clientIp(exchange.getRequest()), key.orElse(null)))
+                .map(result -> {
             ResponseEntity.BodyBuilder response = ResponseEntity.ok().cacheControl(CacheControl.noStore());
             boolean inBody = result.mode() == DeliveryMode.BODY;
             if (!inBody) {

@@ -58,6 +58,14 @@ public final class LoginService {
     }
 
     public Mono<LoginResult> login(LoginRequest request, String clientIp) {
+        return login(request, clientIp, null);
+    }
+
+    /**
+     * @param boundTo the thumbprint of the DPoP key the request proved possession of, or null: the access token and
+     *                the new refresh family are bound to it
+     */
+    public Mono<LoginResult> login(LoginRequest request, String clientIp, String boundTo) {
         String username = Usernames.normalize(request.username());
         String ipKey = AttemptLimiter.key("login-ip", clientIp);
         String accountKey = AttemptLimiter.key("login-account", username + "|" + clientIp);
@@ -69,19 +77,20 @@ public final class LoginService {
                 .flatMap(name -> users.find(name).map(Optional::of).defaultIfEmpty(Optional.empty()))
                 .flatMap(user -> hasher.matches(request.password(), user.map(User::passwordHash).orElse(null))
                         .flatMap(ok -> ok
-                                ? succeed(user.orElseThrow(), accountKey, mode)
+                                ? succeed(user.orElseThrow(), accountKey, mode, boundTo)
                                 : fail()));
     }
 
-    private Mono<LoginResult> succeed(User user, String accountKey, DeliveryMode mode) {
+    private Mono<LoginResult> succeed(User user, String accountKey, DeliveryMode mode, String boundTo) {
         return limiter.reset(accountKey)
-                .then(refreshTokens.create(user.id(), user.username(), mode))
-                .zipWith(issuer.forUser(user, List.of(TokenClaims.AMR_PASSWORD), TokenClaims.ACR_PASSWORD, null))
+                .then(refreshTokens.create(user.id(), user.username(), mode, boundTo))
+                .zipWith(issuer.forUser(user, List.of(TokenClaims.AMR_PASSWORD), TokenClaims.ACR_PASSWORD, null, boundTo))
                 .map(pair -> new LoginResult(user, pair.getT2(), pair.getT1(), mode))
                 .doOnNext(result -> {
                     metrics.login("success");
                     log.atInfo().addKeyValue("event", "login").addKeyValue("outcome", "success")
-                            .addKeyValue("sub", user.id()).addKeyValue("jti", result.accessToken().jti()).log("Login");
+                            .addKeyValue("sub", user.id()).addKeyValue("jti", result.accessToken().jti())
+                            .addKeyValue("dpop", boundTo != null).log("Login");
                 });
     }
 

@@ -21,7 +21,7 @@ public record TokenResponse(
         @JsonProperty("refresh_expires_in") Long refreshExpiresIn) {
 
     public static TokenResponse of(IssuedToken token, Instant now, User user, String refreshToken, Long refreshExpiresIn) {
-        return new TokenResponse(token.value(), "Bearer", token.expiresInSeconds(now), null,
+        return new TokenResponse(token.value(), token.tokenType(), token.expiresInSeconds(now), null,
                 user == null ? null : new UserView(user.id(), user.username(), user.role()),
                 refreshToken, refreshExpiresIn);
     }

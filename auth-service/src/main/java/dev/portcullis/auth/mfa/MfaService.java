@@ -200,7 +200,9 @@ final class MfaService {
                 .switchIfEmpty(Mono.error(() -> ApiException.invalidToken("account no longer exists")))
                 // the step-up is an authentication of its own: auth_time is now, acr says it had a second factor
                 .flatMap(user -> issuer.forUser(user,
-                        List.of(TokenClaims.AMR_PASSWORD, TokenClaims.AMR_MFA, TokenClaims.AMR_OTP), TokenClaims.ACR_MFA, null))
+                        List.of(TokenClaims.AMR_PASSWORD, TokenClaims.AMR_MFA, TokenClaims.AMR_OTP), TokenClaims.ACR_MFA, null,
+                        // a step-up of a DPoP-bound token stays bound to the same key (its proof was checked)
+                        token.boundTo()))
                 .doOnNext(issued -> {
                     metrics.mfaVerification("success");
                     log.atInfo().addKeyValue("event", "mfa_verify").addKeyValue("outcome", "success")

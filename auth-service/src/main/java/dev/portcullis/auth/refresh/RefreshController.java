@@ -1,5 +1,6 @@
 package dev.portcullis.auth.refresh;
 
+import dev.portcullis.auth.dpop.DpopGuard;
 import dev.portcullis.auth.login.TokenResponse;
 import dev.portcullis.auth.observability.AuthMetrics;
 import dev.portcullis.auth.refresh.RefreshTokenStore.DeliveryMode;
@@ -9,6 +10,7 @@ import dev.portcullis.auth.user.UserRepository;
 import dev.portcullis.auth.web.ApiException;
 import dev.portcullis.contract.ProblemTypes;
 import dev.portcullis.contract.TokenClaims;
+import dev.portcullis.dpop.DpopFailure;
 import jakarta.validation.Valid;
 import java.time.Clock;
 import java.util.List;
@@ -45,10 +47,12 @@ final class RefreshController {
     private final UserRepository users;
     private final AccessTokenIssuer issuer;
     private final AuthMetrics metrics;
+    private final DpopGuard dpop;
     private final Clock clock;
 
     RefreshController(RefreshTokenStore store, RefreshCookies cookies, CsrfGuard csrf, UserRepository users,
-                      AccessTokenIssuer issuer, AuthMetrics metrics, Clock clock) {
+                      AccessTokenIssuer issuer, AuthMetrics metrics, DpopGuard dpop, Clock clock) {
+        this.dpop = dpop;
         this.store = store;
         this.cookies = cookies;
         this.csrf = csrf;
@@ -83,8 +87,19 @@ final class RefreshController {
             metrics.refresh("invalid");
             return Mono.error(invalid(fromBody));
         }
-        return store.rotate(token.get()).flatMap(rotation -> switch (rotation.outcome()) {
-            case ROTATED -> issue(rotation, fromBody);
+        return dpop.keyOfTokenRequest(exchange.getRequest()).flatMap(key -> store.rotate(token.get(), key.orElse(null))
+                .flatMap(rotation -> switch (rotation.outcome()) {
+            case ROTATED -> issue(rotation, fromBody, key.orElse(null));
+            case KEY_MISMATCH -> {
+                // a bound family without a proof of its key: refused, nothing rotated or burnt, the cookie left alone
+                // (the owner's client may simply have omitted the proof; a thief's copy is useless either way)
+                metrics.refresh("dpop_key_mismatch");
+                log.atWarn().addKeyValue("event", "refresh_dpop_key_mismatch").addKeyValue("sub", rotation.subject())
+                        .addKeyValue("family", token.get().familyId()).log("Refresh of a DPoP-bound family without its key");
+                yield Mono.error(ApiException.of(HttpStatus.BAD_REQUEST, ProblemTypes.INVALID_DPOP_PROOF, "Invalid DPoP proof",
+                                "This refresh token is bound to a DPoP key; send a proof signed with it")
+                        .with("error", DpopFailure.INVALID_DPOP_PROOF).with("reason", DpopFailure.KEY_MISMATCH.tag()));
+            }
             case RACE -> {
                 metrics.refresh("race");
                 yield Mono.error(ApiException.of(HttpStatus.CONFLICT, ProblemTypes.of("refresh-conflict"),
@@ -109,10 +124,15 @@ final class RefreshController {
                 metrics.refresh("invalid");
                 yield Mono.error(invalid(fromBody));
             }
-        });
+        }));
     }
 
-    private Mono<ResponseEntity<TokenResponse>> issue(Rotation rotation, boolean fromBody) {
+    /**
+     * @param boundTo the key the request proved, or null: the new access token is bound to it. A bound family always
+     *                has it (else the rotation was {@code KEY_MISMATCH}); an unbound family's refresh with a proof
+     *                gets a bound access token while the family itself stays unbound
+     */
+    private Mono<ResponseEntity<TokenResponse>> issue(Rotation rotation, boolean fromBody, String boundTo) {
         return users.find(rotation.username())
                 .filter(user -> user.id().equals(rotation.subject()))
                 .switchIfEmpty(Mono.defer(() -> {
@@ -120,7 +140,7 @@ final class RefreshController {
                     return store.revoke(rotation.next(), rotation.subject()).then(Mono.error(invalid(fromBody)));
                 }))
                 .flatMap(user -> issuer.forUser(user, List.of(TokenClaims.AMR_PASSWORD), TokenClaims.ACR_PASSWORD,
-                                rotation.authenticatedAt())
+                                rotation.authenticatedAt(), boundTo)
                         // the session's login instant: a refresh is not an authentication (RFC 9470 max_age), and
                         // a step-up is not carried over to refreshed tokens (they say pwd only)
                         // A revoke-all (or logout) that ended the family after the rotation but before this token was

@@ -33,10 +33,13 @@ public final class RefreshTokenStore {
 
     static final String PREFIX = "auth:rt:";
 
-    /** KEYS: family, index. ARGV: hash, sub, username, mode, now ms, expires-at ms, family id. */
+    /**
+     * KEYS: family, index. ARGV: hash, sub, username, mode, now ms, expires-at ms, family id, jkt (the thumbprint of the
+     * DPoP key the family is bound to, or empty).
+     */
     private static final String CREATE = """
             redis.call('HSET', KEYS[1], 'cur', ARGV[1], 'sub', ARGV[2], 'username', ARGV[3], 'mode', ARGV[4],
-                       'created', ARGV[5], 'rot', ARGV[5])
+                       'created', ARGV[5], 'rot', ARGV[5], 'jkt', ARGV[8])
             redis.call('PEXPIREAT', KEYS[1], ARGV[6])
             redis.call('ZADD', KEYS[2], ARGV[6], ARGV[7])
             redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', '(' .. ARGV[5])
@@ -52,13 +55,16 @@ public final class RefreshTokenStore {
      * is now spent, and family and index live on), {@code race} (it was replaced within the grace period, e.g. by a
      * concurrent request: refused, family kept), {@code reused} (an older spent token: the family is deleted),
      * {@code expired} (a token of the family, but the family is past its sliding or absolute lifetime: deleted),
-     * {@code unknown} (no such family or not one of its tokens).
+     * {@code unknown} (no such family or not one of its tokens), {@code key_mismatch} (ARGV[8], the thumbprint of the
+     * request's DPoP key or empty, is not the key the family is bound to: refused before anything else, nothing
+     * changed, so that a stolen token without the key can neither rotate nor burn the family).
      */
     private static final String ROTATE = """
             if redis.call('EXISTS', KEYS[1]) == 0 then return {'unknown', '', '', ''} end
-            local f = redis.call('HMGET', KEYS[1], 'cur', 'prev', 'rot', 'sub', 'username', 'mode', 'created')
+            local f = redis.call('HMGET', KEYS[1], 'cur', 'prev', 'rot', 'sub', 'username', 'mode', 'created', 'jkt')
             local spent = redis.call('HEXISTS', KEYS[1], 'u:' .. ARGV[1]) == 1
             if f[1] ~= ARGV[1] and not spent then return {'unknown', '', '', ''} end
+            if f[8] and f[8] ~= '' and f[8] ~= ARGV[8] then return {'key_mismatch', f[4], f[5], f[6]} end
             local now = tonumber(ARGV[3])
             local created = tonumber(f[7])
             if now - created >= tonumber(ARGV[6]) or now - tonumber(f[3]) >= tonumber(ARGV[5]) then
@@ -133,6 +139,14 @@ public final class RefreshTokenStore {
 
     /** Starts a family for a fresh login and returns its first token. */
     public Mono<RefreshToken> create(String subject, String username, DeliveryMode mode) {
+        return create(subject, username, mode, null);
+    }
+
+    /**
+     * Starts a family bound to a DPoP key ({@code boundTo}, its thumbprint; null: unbound): every refresh of it must
+     * come with a proof of that key.
+     */
+    public Mono<RefreshToken> create(String subject, String username, DeliveryMode mode, String boundTo) {
         RefreshToken token = RefreshToken.newFamily();
         long now = clock.millis();
         // the pointer first: without its family it is harmless, whereas a family nobody can find could not be refreshed
@@ -140,20 +154,28 @@ public final class RefreshTokenStore {
                 .then(redis.<Long>eval(CREATE, ScriptOutputType.INTEGER,
                                 new String[] {familyKey(subject, token.familyId()), subjectIndexKey(subject)},
                                 token.hash(), subject, username, mode.name(), Long.toString(now),
-                                Long.toString(now + lifetime.toMillis()), token.familyId())
+                                Long.toString(now + lifetime.toMillis()), token.familyId(), boundTo == null ? "" : boundTo)
                         .next())
                 .thenReturn(token);
     }
 
     /** Spends {@code presented} and, when it was live, mints its successor in the same family. */
     public Mono<Rotation> rotate(RefreshToken presented) {
+        return rotate(presented, null);
+    }
+
+    /**
+     * As {@link #rotate(RefreshToken)}, with the thumbprint of the key the request proved ({@code proven}, null when it
+     * sent no DPoP proof): a family bound to another key (or to a key, when there is no proof) is {@code KEY_MISMATCH}.
+     */
+    public Mono<Rotation> rotate(RefreshToken presented, String proven) {
         RefreshToken next = RefreshToken.inFamily(presented.familyId());
         return redis.get(familySubjectKey(presented.familyId()))
                 .flatMap(subject -> redis.<List<Object>>eval(ROTATE, ScriptOutputType.MULTI,
                                 new String[] {familyKey(subject, presented.familyId()), subjectIndexKey(subject)},
                                 presented.hash(), next.hash(), Long.toString(clock.millis()),
                                 Long.toString(reuseGrace.toMillis()), Long.toString(lifetime.toMillis()),
-                                Long.toString(absoluteLifetime.toMillis()), presented.familyId())
+                                Long.toString(absoluteLifetime.toMillis()), presented.familyId(), proven == null ? "" : proven)
                         .next())
                 .map(reply -> {
                     Outcome outcome = Outcome.valueOf(text(reply, 0).toUpperCase(java.util.Locale.ROOT));
@@ -222,7 +244,7 @@ public final class RefreshTokenStore {
     /** How the refresh token travels: in the HttpOnly cookie (browsers) or in JSON bodies (apps that opted in). */
     public enum DeliveryMode { COOKIE, BODY }
 
-    public enum Outcome { ROTATED, RACE, REUSED, EXPIRED, UNKNOWN }
+    public enum Outcome { ROTATED, RACE, REUSED, EXPIRED, UNKNOWN, KEY_MISMATCH }
 
     /**
      * The outcome of a rotation; {@code next} and {@code authenticatedAt} (the login that started the family: the

@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
 import java.util.List;
+import java.util.Map;
 import org.springframework.stereotype.Component;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
@@ -53,6 +54,16 @@ public final class AccessTokenIssuer {
      *                 token's {@code iat}; a refresh passes its session's login instant
      */
     public Mono<IssuedToken> forUser(User user, List<String> amr, String acr, Instant authTime) {
+        return forUser(user, amr, acr, authTime, null);
+    }
+
+    /**
+     * As {@link #forUser(User, List, String, Instant)}, bound to a client key when {@code boundTo} is set: the token then
+     * carries {@code cnf: {"jkt": boundTo}} (RFC 9449 section 6) and is usable only with a DPoP proof of that key.
+     *
+     * @param boundTo the RFC 7638 thumbprint of the key a verified DPoP proof was signed with, or null for a Bearer token
+     */
+    public Mono<IssuedToken> forUser(User user, List<String> amr, String acr, Instant authTime, String boundTo) {
         return issuedAt.issuedAt(user.id()).publishOn(Schedulers.boundedElastic()).map(iat -> {
             Instant exp = iat.plus(properties.accessTokenLifetime());
             long authenticatedAt = authTime == null ? iat.getEpochSecond() : Math.min(authTime.getEpochSecond(), iat.getEpochSecond());
@@ -65,17 +76,28 @@ public final class AccessTokenIssuer {
                     .claim(TokenClaims.AUTH_METHODS, List.copyOf(amr))
                     .claim(TokenClaims.AUTH_CONTEXT, acr)
                     .claim(TokenClaims.AUTH_TIME, authenticatedAt);
-            return sign(claims.build(), properties.userScope());
+            if (boundTo != null) {
+                claims.claim(TokenClaims.CONFIRMATION, Map.of(TokenClaims.CONFIRMATION_THUMBPRINT, boundTo));
+            }
+            return sign(claims.build(), properties.userScope(), boundTo);
         });
     }
 
     /** A service token ({@code client_credentials}): {@code sub} = {@code client_id}, no user claims, no {@code amr}. */
     public Mono<IssuedToken> forClient(String clientId, String audience, String scope, Duration lifetime) {
+        return forClient(clientId, audience, scope, lifetime, null);
+    }
+
+    /** As {@link #forClient(String, String, String, Duration)}, DPoP-bound when {@code boundTo} is set. */
+    public Mono<IssuedToken> forClient(String clientId, String audience, String scope, Duration lifetime, String boundTo) {
         return issuedAt.issuedAt(clientId).publishOn(Schedulers.boundedElastic()).map(iat -> {
             JWTClaimsSet.Builder claims = common(clientId, List.of(audience), iat, iat.plus(lifetime))
                     .claim(TokenClaims.CLIENT_ID, clientId)
                     .claim(TokenClaims.SCOPE, scope);
-            return sign(claims.build(), scope);
+            if (boundTo != null) {
+                claims.claim(TokenClaims.CONFIRMATION, Map.of(TokenClaims.CONFIRMATION_THUMBPRINT, boundTo));
+            }
+            return sign(claims.build(), scope, boundTo);
         });
     }
 
@@ -90,7 +112,7 @@ public final class AccessTokenIssuer {
                 .jwtID(SecureRandoms.uuid().toString());
     }
 
-    private IssuedToken sign(JWTClaimsSet claims, String scope) {
+    private IssuedToken sign(JWTClaimsSet claims, String scope, String boundTo) {
         JWK key = keys.signingKey();
         JWSAlgorithm algorithm = SigningJwks.algorithm(key);
         JWSHeader header = new JWSHeader.Builder(algorithm).keyID(key.getKeyID()).type(AT_JWT).build();
@@ -101,6 +123,6 @@ public final class AccessTokenIssuer {
             throw new IllegalStateException("cannot sign with key " + key.getKeyID(), e);
         }
         return new IssuedToken(jwt.serialize(), claims.getJWTID(), claims.getIssueTime().toInstant(),
-                claims.getExpirationTime().toInstant(), scope);
+                claims.getExpirationTime().toInstant(), scope, boundTo);
     }
 }

@@ -1,5 +1,6 @@
 package dev.portcullis.auth.token;
 
+import dev.portcullis.auth.dpop.DpopGuard;
 import dev.portcullis.auth.web.ApiException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.server.reactive.ServerHttpRequest;
@@ -7,19 +8,23 @@ import org.springframework.stereotype.Component;
 import reactor.core.publisher.Mono;
 
 /**
- * Authenticates a request by its {@code Authorization: Bearer} access token (RFC 6750) and nothing else: identity
- * headers set by a proxy are ignored here, because this service is reachable behind the gateway and must not depend
- * on having been reached through it.
+ * Authenticates a request by its {@code Authorization: Bearer} access token (RFC 6750), or {@code Authorization: DPoP}
+ * with a proof for a DPoP-bound token (RFC 9449, {@link DpopGuard}), and nothing else: identity headers set by a proxy
+ * are ignored here, because this service is reachable behind the gateway and must not depend on having been reached
+ * through it.
  */
 @Component
 public final class BearerAuthenticator {
 
     private static final String PREFIX = "bearer ";
+    private static final String DPOP_PREFIX = "dpop ";
 
     private final IssuedTokenVerifier verifier;
+    private final DpopGuard dpop;
 
-    BearerAuthenticator(IssuedTokenVerifier verifier) {
+    BearerAuthenticator(IssuedTokenVerifier verifier, DpopGuard dpop) {
         this.verifier = verifier;
+        this.dpop = dpop;
     }
 
     /** A verified user token; 401 when absent or invalid. */
@@ -28,12 +33,16 @@ public final class BearerAuthenticator {
         if (authorization == null || authorization.isBlank()) {
             return Mono.error(ApiException.missingToken());
         }
-        if (authorization.length() <= PREFIX.length()
-                || !authorization.regionMatches(true, 0, PREFIX, 0, PREFIX.length())) {
+        boolean dpopScheme = authorization.length() > DPOP_PREFIX.length()
+                && authorization.regionMatches(true, 0, DPOP_PREFIX, 0, DPOP_PREFIX.length());
+        if (!dpopScheme && (authorization.length() <= PREFIX.length()
+                || !authorization.regionMatches(true, 0, PREFIX, 0, PREFIX.length()))) {
             return Mono.error(ApiException.invalidToken("expected a Bearer token"));
         }
-        String token = authorization.substring(PREFIX.length()).trim();
-        return verifier.verify(token).flatMap(verified -> verified.isUserToken()
+        String token = authorization.substring(dpopScheme ? DPOP_PREFIX.length() : PREFIX.length()).trim();
+        return verifier.verify(token)
+                .flatMap(verified -> dpop.checkTokenUse(request, dpopScheme, token, verified))
+                .flatMap(verified -> verified.isUserToken()
                 ? Mono.just(verified)
                 : Mono.error(ApiException.insufficientScope("a user token is required")));
     }

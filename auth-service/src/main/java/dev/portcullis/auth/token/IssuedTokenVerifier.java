@@ -12,6 +12,7 @@ import dev.portcullis.auth.keys.SigningJwks;
 import dev.portcullis.auth.revocation.RevocationStore;
 import dev.portcullis.auth.web.ApiException;
 import dev.portcullis.contract.TokenClaims;
+import dev.portcullis.dpop.DpopBinding;
 import dev.portcullis.jwt.AudienceValidator;
 import dev.portcullis.jwt.ClaimsRejection;
 import dev.portcullis.jwt.IssuerValidator;
@@ -102,8 +103,9 @@ public final class IssuedTokenVerifier {
             return new VerifiedToken(claims.getJWTID(), claims.getSubject(), claims.getStringClaim(TokenClaims.USERNAME),
                     claims.getStringClaim(TokenClaims.ROLE), stringList(claims, TokenClaims.PERMISSIONS),
                     stringList(claims, TokenClaims.AUTH_METHODS), claims.getStringClaim(TokenClaims.CLIENT_ID),
-                    claims.getIssueTime().toInstant(), claims.getExpirationTime().toInstant());
-        } catch (ParseException e) {
+                    claims.getIssueTime().toInstant(), claims.getExpirationTime().toInstant(),
+                    DpopBinding.thumbprint(claims.getClaims()));
+        } catch (ParseException | IllegalArgumentException e) {
             throw ApiException.invalidToken("malformed claims");
         }
     }

@@ -4,9 +4,13 @@ import dev.portcullis.contract.TokenClaims;
 import java.time.Instant;
 import java.util.List;
 
-/** An access token this service issued, whose signature, claims and revocation state were checked. */
+/**
+ * An access token this service issued, whose signature, claims and revocation state were checked.
+ *
+ * @param boundTo the {@code cnf.jkt} of a DPoP-bound token (RFC 9449), or null for a Bearer token
+ */
 public record VerifiedToken(String jti, String subject, String username, String role, List<String> permissions,
-                            List<String> amr, String clientId, Instant issuedAt, Instant expiresAt) {
+                            List<String> amr, String clientId, Instant issuedAt, Instant expiresAt, String boundTo) {
 
     public VerifiedToken {
         permissions = permissions == null ? List.of() : List.copyOf(permissions);
@@ -20,6 +24,11 @@ public record VerifiedToken(String jti, String subject, String username, String 
     /** Whether a TOTP step-up stands behind this token. */
     public boolean hasMfa() {
         return amr.contains(TokenClaims.AMR_MFA);
+    }
+
+    /** Whether the token is DPoP-bound: it must then come with the {@code DPoP} scheme and a proof of its key. */
+    public boolean isBound() {
+        return boundTo != null;
     }
 
     /** A user token (as opposed to a client-credentials one) carries a username. */

@@ -2,6 +2,7 @@ package dev.portcullis.auth.web;
 
 import dev.portcullis.auth.config.AuthProperties;
 import dev.portcullis.net.ClientAddressResolver;
+import java.net.InetSocketAddress;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.stereotype.Component;
 
@@ -23,5 +24,11 @@ public final class ClientIpResolver {
 
     public String clientIp(ServerHttpRequest request) {
         return resolver.resolve(request);
+    }
+
+    /** Whether the connection comes from a trusted proxy (the gateway), whose X-Forwarded-* headers are believed. */
+    public boolean fromTrustedProxy(ServerHttpRequest request) {
+        InetSocketAddress remote = request.getRemoteAddress();
+        return remote != null && remote.getAddress() != null && resolver.isTrusted(remote.getAddress());
     }
 }

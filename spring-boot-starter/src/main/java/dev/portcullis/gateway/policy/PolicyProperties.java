@@ -26,7 +26,9 @@ record PolicyProperties(
         RateLimitProperties rateLimit,
         Integer retries,
         String identityKey,
-        @DefaultValue List<String> issuers) {
+        @DefaultValue List<String> issuers,
+        @DefaultValue("optional") DpopRoutePolicy.Requirement dpop,
+        @DefaultValue("false") boolean forwardDpopProof) {
 
     record Rule(
             @DefaultValue List<String> methods,

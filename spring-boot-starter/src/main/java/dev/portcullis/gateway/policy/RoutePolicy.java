@@ -27,6 +27,7 @@ import org.springframework.web.server.ServerWebExchange;
  *                             request is refused with 503 until a valid policy is loaded
  * @param shadow               the route's {@code shadow-policy}: evaluated on every request, compared with this one,
  *                             never enforced; null when the route has none
+ * @param dpop                 the route's DPoP rules ({@code dpop}, {@code forward-dpop-proof})
  */
 public record RoutePolicy(
         String routeId,
@@ -41,7 +42,8 @@ public record RoutePolicy(
         @Nullable String identityKey,
         Set<String> issuers,
         boolean unavailable,
-        @Nullable RoutePolicy shadow) {
+        @Nullable RoutePolicy shadow,
+        DpopRoutePolicy dpop) {
 
     /**
      * The policy of the route this exchange matched, as {@link RoutePolicyGlobalFilter} resolved it before every
@@ -59,19 +61,19 @@ public record RoutePolicy(
 
     public static RoutePolicy authenticated(String routeId) {
         return new RoutePolicy(routeId, List.of(), AccessRule.AUTHENTICATED, UnlistedMethods.REFUSE, true, false, null, true,
-                null, null, Set.of(), false, null);
+                null, null, Set.of(), false, null, DpopRoutePolicy.DEFAULT);
     }
 
     /** A route refused as a whole: its policy is invalid and there is no earlier one to keep. */
     static RoutePolicy unavailable(String routeId) {
         return new RoutePolicy(routeId, List.of(), AccessRule.AUTHENTICATED, UnlistedMethods.REFUSE, false, false, null, true,
-                null, null, Set.of(), true, null);
+                null, null, Set.of(), true, null, DpopRoutePolicy.DEFAULT);
     }
 
     /** This policy with {@code shadowPolicy} evaluated next to it. */
     RoutePolicy withShadow(RoutePolicy shadowPolicy) {
         return new RoutePolicy(routeId, methodRules, defaultRule, unlistedMethods, forwardAuthorization, revocationFailOpen,
-                rateLimit, rateLimitEnabled, retries, identityKey, issuers, unavailable, shadowPolicy);
+                rateLimit, rateLimitEnabled, retries, identityKey, issuers, unavailable, shadowPolicy, dpop);
     }
 
     /** Whether a token of this issuer may call the route. */

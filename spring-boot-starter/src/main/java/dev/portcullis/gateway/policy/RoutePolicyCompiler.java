@@ -104,7 +104,7 @@ final class RoutePolicyCompiler {
         }
         return new RoutePolicy(routeId, List.copyOf(methodRules), defaultRule, unlisted, p.forwardAuthorization(),
                 p.revocationFailOpen(), rateLimit, rateLimitEnabled, p.retries(), p.identityKey(), Set.copyOf(p.issuers()),
-                false, null);
+                false, null, new DpopRoutePolicy(p.dpop() == DpopRoutePolicy.Requirement.REQUIRED, p.forwardDpopProof()));
     }
 
     private static AccessRule rule(String key, List<String> methods, boolean publicAccess, List<String> roles,

@@ -14,6 +14,8 @@ import org.springframework.http.server.reactive.ServerHttpRequest;
 public sealed interface BearerToken {
 
     String SCHEME = "Bearer";
+    /** RFC 9449: a DPoP-bound token; its proof is checked by {@code DpopGlobalFilter}. */
+    String DPOP_SCHEME = "DPoP";
     String QUERY_PARAMETER = "access_token";
 
     /** No bearer credentials at all. */
@@ -45,15 +47,18 @@ public sealed interface BearerToken {
         return parse(values.getFirst());
     }
 
-    /** Parses one header value: the scheme is case-insensitive, the token must be an RFC 6750 b64token. */
+    /**
+     * Parses one header value: the scheme ({@code Bearer}, or {@code DPoP} for a bound token) is case-insensitive, the
+     * token must be an RFC 6750 b64token.
+     */
     static BearerToken parse(String header) {
         int length = header.length();
-        if (length < SCHEME.length() + 1 || !header.regionMatches(true, 0, SCHEME, 0, SCHEME.length())
-                || header.charAt(SCHEME.length()) != ' ') {
+        int schemeLength = isScheme(header, SCHEME) ? SCHEME.length() : isScheme(header, DPOP_SCHEME) ? DPOP_SCHEME.length() : -1;
+        if (schemeLength < 0) {
             // Another scheme (Basic, ...) is not a bearer token; on a protected route that is "missing".
             return ABSENT;
         }
-        int start = SCHEME.length();
+        int start = schemeLength;
         while (start < length && header.charAt(start) == ' ') {
             start++;
         }
@@ -73,5 +78,11 @@ public sealed interface BearerToken {
             }
         }
         return new Present(header.substring(start, end));
+    }
+
+    /** Whether {@code header} starts with {@code scheme} (any case) and a space. */
+    static boolean isScheme(String header, String scheme) {
+        return header.length() > scheme.length() && header.regionMatches(true, 0, scheme, 0, scheme.length())
+                && header.charAt(scheme.length()) == ' ';
     }
 }

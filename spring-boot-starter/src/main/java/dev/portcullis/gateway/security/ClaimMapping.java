@@ -2,6 +2,7 @@ package dev.portcullis.gateway.security;
 
 import com.nimbusds.jwt.JWTClaimsSet;
 import dev.portcullis.contract.TokenClaims;
+import dev.portcullis.dpop.DpopBinding;
 import dev.portcullis.gateway.token.VerifiedToken;
 import dev.portcullis.gateway.web.Rejection;
 import dev.portcullis.gateway.web.RejectionReason;
@@ -123,8 +124,16 @@ final class ClaimMapping {
         } catch (ParseException | NullPointerException e) {
             return new Verification.Rejected(Rejection.of(RejectionReason.MALFORMED, "A registered claim has the wrong type"));
         }
+        String boundTo;
+        try {
+            boundTo = DpopBinding.thumbprint(all);
+        } catch (IllegalArgumentException e) {
+            // a cnf the gateway cannot read must not make a bound token pass as a Bearer one
+            return new Verification.Rejected(Rejection.of(RejectionReason.MALFORMED, "The cnf claim is not a DPoP key binding"));
+        }
         return new Verification.Verified(VerifiedToken.of(issuerId, revocationNamespace, subjectValue, jti, issuedAt,
-                set.getExpirationTime().toInstant(), roleValues, permissionValues, scopeValues, amr, mfa, client, (String) acr, authTime));
+                set.getExpirationTime().toInstant(), roleValues, permissionValues, scopeValues, amr, mfa, client, (String) acr, authTime)
+                .boundTo(boundTo));
     }
 
     /**

@@ -25,6 +25,8 @@ import org.jspecify.annotations.Nullable;
  * @param revokedSubjectKey   the Redis key that revokes every token of its subject
  * @param acr                 the authentication context class ({@code acr}), or null when the token has none
  * @param authTime            when the user authenticated ({@code auth_time}), or null when the token does not say
+ * @param boundTo             the {@code cnf.jkt} of a DPoP-bound token (RFC 9449): the thumbprint of the key every
+ *                            request's proof must be signed with; null for a Bearer token
  */
 public record VerifiedToken(
         String issuer,
@@ -46,7 +48,8 @@ public record VerifiedToken(
         @Nullable String revokedTokenKey,
         String revokedSubjectKey,
         @Nullable String acr,
-        @Nullable Instant authTime) {
+        @Nullable Instant authTime,
+        @Nullable String boundTo) {
 
     /**
      * The id of the default issuer (Portcullis' auth service): its revocation keys carry no namespace. Here, with the
@@ -81,7 +84,19 @@ public record VerifiedToken(
                 String.join(IdentityHeaders.LIST_SEPARATOR, permissions), String.join(IdentityHeaders.LIST_SEPARATOR, scopes),
                 String.join(IdentityHeaders.LIST_SEPARATOR, amr),
                 tokenId == null ? null : RevocationKeys.jtiKey(revocationNamespace, tokenId),
-                RevocationKeys.subjectKey(revocationNamespace, subject), acr, authTime);
+                RevocationKeys.subjectKey(revocationNamespace, subject), acr, authTime, null);
+    }
+
+    /** This token, bound to the key with thumbprint {@code jkt} ({@code cnf.jkt}); itself when {@code jkt} is null. */
+    public VerifiedToken boundTo(String jkt) {
+        return jkt == null ? this : new VerifiedToken(issuer, subject, tokenId, issuedAtEpochSecond, expiresAt, roles,
+                permissions, scopes, authenticationMethods, mfa, clientId, issuerHeader, roleHeader, permissionsHeader,
+                scopesHeader, amrHeader, revokedTokenKey, revokedSubjectKey, acr, authTime, jkt);
+    }
+
+    /** Whether the token is DPoP-bound: every request with it needs a proof of its key. */
+    public boolean isBound() {
+        return boundTo != null;
     }
 
     /** A token of the default issuer with Portcullis' own claims (tests and benchmarks). */

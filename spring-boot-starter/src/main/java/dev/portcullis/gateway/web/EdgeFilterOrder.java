@@ -40,6 +40,11 @@ public final class EdgeFilterOrder {
      * propagation, which needs the token.
      */
     public static final int AUTHENTICATION = -300;
+    /**
+     * Right after authentication, which leaves the verified token in the exchange (a bound token is held to its key
+     * here), and before rate limiting: a request refused here spends no rate-limit budget and reaches no upstream.
+     */
+    public static final int DPOP = -290;
     /** After authentication (quotas are per user when a token was verified) and before any upstream work. */
     public static final int RATE_LIMIT = -250;
     /** After the rate limit (a refused stream is never registered), before the upstream is called. */

@@ -108,9 +108,9 @@ public final class ProblemWriter {
 
     static String wwwAuthenticate(RejectionReason reason, String detail) {
         if (reason.bearerError() == null) {
-            return "Bearer realm=\"" + REALM + "\"";
+            return reason.scheme() + " realm=\"" + REALM + "\"";
         }
-        return "Bearer realm=\"" + REALM + "\", error=\"" + reason.bearerError() + "\", error_description=\""
+        return reason.scheme() + " realm=\"" + REALM + "\", error=\"" + reason.bearerError() + "\", error_description=\""
                 + quoteSafe(detail) + "\"";
     }
 

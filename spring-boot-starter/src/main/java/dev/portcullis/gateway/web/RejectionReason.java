@@ -41,6 +41,19 @@ public enum RejectionReason {
      */
     INSUFFICIENT_USER_AUTHENTICATION("insufficient_user_authentication", HttpStatus.UNAUTHORIZED,
             "insufficient_user_authentication", ProblemTypes.INSUFFICIENT_USER_AUTHENTICATION, "Step-up authentication required"),
+    /** RFC 9449: the DPoP proof of a bound token is missing, invalid, stale, replayed, or made with another key. */
+    DPOP_INVALID_PROOF("invalid_dpop_proof", HttpStatus.UNAUTHORIZED, "invalid_dpop_proof",
+            ProblemTypes.INVALID_DPOP_PROOF, "Invalid DPoP proof"),
+    /** RFC 9449 section 8: server nonces are on; retry with the {@code DPoP-Nonce} the answer carries. */
+    DPOP_NONCE_REQUIRED("use_dpop_nonce", HttpStatus.UNAUTHORIZED, "use_dpop_nonce", ProblemTypes.USE_DPOP_NONCE, "DPoP nonce required"),
+    /**
+     * The token and the scheme disagree: a bound token sent as {@code Bearer}, an unbound one as {@code DPoP}, or an
+     * unbound token on a route that requires binding.
+     */
+    DPOP_BINDING("dpop_binding", HttpStatus.UNAUTHORIZED, "invalid_token", ProblemTypes.INVALID_TOKEN, "Invalid access token"),
+    /** The DPoP replay cache (Redis) did not answer: the proof cannot be shown fresh, so it is refused (fail closed). */
+    DPOP_REPLAY_UNAVAILABLE("dpop_replay_unavailable", HttpStatus.SERVICE_UNAVAILABLE, null,
+            ProblemTypes.SERVICE_UNAVAILABLE, "Service unavailable"),
     RATE_LIMITED("rate_limited", HttpStatus.TOO_MANY_REQUESTS, null, ProblemTypes.RATE_LIMITED, "Too many requests"),
     /** The client's IP spent its budget of failed token verifications; no signature is checked until it refills. */
     TOO_MANY_INVALID_TOKENS("too_many_invalid_tokens", HttpStatus.TOO_MANY_REQUESTS, null, ProblemTypes.RATE_LIMITED, "Too many requests"),
@@ -85,6 +98,14 @@ public enum RejectionReason {
     /** The RFC 6750 {@code error} code, or null when no token error applies. */
     public String bearerError() {
         return bearerError;
+    }
+
+    /** The {@code WWW-Authenticate} scheme of a 401: {@code DPoP} for the DPoP reasons (RFC 9449 7.1), else {@code Bearer}. */
+    public String scheme() {
+        return switch (this) {
+            case DPOP_INVALID_PROOF, DPOP_NONCE_REQUIRED, DPOP_BINDING -> "DPoP";
+            default -> "Bearer";
+        };
     }
 
     public URI problemType() {
