@@ -158,23 +158,30 @@ public final class Browser implements AutoCloseable {
         return driver.manage().logs().get(LogType.BROWSER).getAll().stream().map(LogEntry::getMessage).toList();
     }
 
-    /** The request headers this browser sent since the last call, as the network saw them (one map per request). */
-    public List<Map<String, String>> sentRequests() {
-        List<Map<String, String>> requests = new ArrayList<>();
+    /**
+     * What the network saw since the last call (Chromium's performance log, which each call drains): one map per
+     * request sent (its headers, {@code :url}) and per response received ({@code :url}, {@code :status}).
+     */
+    public List<Map<String, String>> traffic() {
+        List<Map<String, String>> events = new ArrayList<>();
         for (LogEntry entry : driver.manage().logs().get(LogType.PERFORMANCE).getAll()) {
             JsonNode message = JSON.readTree(entry.getMessage()).path("message");
             String method = message.path("method").asString("");
-            if (method.equals("Network.requestWillBeSent") || method.equals("Network.requestWillBeSentExtraInfo")) {
-                JsonNode params = message.path("params");
-                JsonNode headers = method.equals("Network.requestWillBeSent") ? params.path("request").path("headers")
-                        : params.path("headers");
-                Map<String, String> request = new java.util.TreeMap<>(String.CASE_INSENSITIVE_ORDER);
-                headers.properties().forEach(header -> request.put(header.getKey(), header.getValue().asString("")));
-                request.put(":url", params.path("request").path("url").asString(""));
-                requests.add(request);
+            JsonNode params = message.path("params");
+            Map<String, String> event = new java.util.TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+            if (method.equals("Network.requestWillBeSent")) {
+                params.path("request").path("headers").properties()
+                        .forEach(header -> event.put(header.getKey(), header.getValue().asString("")));
+                event.put(":url", params.path("request").path("url").asString(""));
+            } else if (method.equals("Network.responseReceived")) {
+                event.put(":url", params.path("response").path("url").asString(""));
+                event.put(":status", params.path("response").path("status").asString(""));
+            } else {
+                continue;
             }
+            events.add(event);
         }
-        return requests;
+        return events;
     }
 
     @Override
