@@ -86,13 +86,19 @@ function action(fn) {
   };
 }
 
-function askForCode(challenge) {
-  $('stepup-reason').textContent = challenge?.error_description
-    ? `This needs a fresh second factor: ${challenge.error_description}`
-    : 'Enter the code from your authenticator app.';
+function showCodeForm(reason) {
+  $('stepup-reason').textContent = reason;
   $('stepup-form').hidden = false;
   $('totp').value = '';
   $('totp').focus();
+}
+
+/** The token manager's onStepUp: a request waits for the code the user types (null when they decline). */
+function askForCode(challenge) {
+  pendingStepUp?.(null);
+  showCodeForm(challenge?.error_description
+    ? `This needs a fresh second factor: ${challenge.error_description}`
+    : 'This needs a fresh second factor: enter the code from your authenticator app.');
   status('Two-factor code needed');
   return new Promise((resolve) => {
     pendingStepUp = resolve;
@@ -157,7 +163,7 @@ $('enroll').addEventListener('click', action(async () => {
   drawQr($('qr'), enrolment.otpauth_uri, 5);
   $('secret').textContent = enrolment.secret;
   $('enrolment').hidden = false;
-  askForCode({ error_description: null });
+  showCodeForm('Enter the first code your app shows to finish the set-up.');
   status('Scan the code, then enter the first code your app shows');
 }));
 

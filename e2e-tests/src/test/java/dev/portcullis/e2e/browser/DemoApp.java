@@ -15,8 +15,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.openqa.selenium.By;
 
 /** The demo page at {@code /app/} in one browser, as a person uses it: what the browser tests click and read. */
@@ -162,14 +160,12 @@ final class DemoApp implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
-        Matcher line = Pattern.compile("(?m)^" + Pattern.quote(name) + "\\{([^}]*)\\} ([0-9.eE+-]+)$").matcher(scrape);
-        double total = 0;
-        while (line.find()) {
-            if (line.group(1).contains("outcome=\"" + outcome + "\"")) {
-                total += Double.parseDouble(line.group(2));
-            }
+        List<String> series = scrape.lines().filter(line -> line.startsWith(name + "{")).toList();
+        if (series.isEmpty()) {
+            throw new IllegalStateException("no series " + name + " on the auth service's /actuator/prometheus");
         }
-        return total;
+        return series.stream().filter(line -> line.contains("outcome=\"" + outcome + "\""))
+                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1).strip())).sum();
     }
 
     /** The query string of the otpauth:// URI, as a map. */
