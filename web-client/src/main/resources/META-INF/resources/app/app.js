@@ -108,6 +108,7 @@ function askForCode(challenge) {
 const call = (label, path) => action(async () => {
   status(`Calling ${label}…`);
   const response = await manager.fetch(path);
+  if (!manager.signedIn) return; // the session ended with this answer: the sign-in form says so
   await showResponse(label, response);
   status(response.ok ? `${label}: OK` : `${label}: ${response.status}`, !response.ok);
 });
@@ -127,6 +128,7 @@ $('call-all').addEventListener('click', action(async () => {
   status('Calling three services at once…');
   const paths = ['/api/users/me', '/api/products', '/api/orders'];
   const responses = await Promise.all(paths.map((path) => manager.fetch(path)));
+  if (!manager.signedIn) return;
   const bodies = await Promise.all(responses.map((r) => r.text()));
   $('result').textContent = paths.map((p, i) => `${p}: ${responses[i].status}\n${bodies[i]}`).join('\n\n');
   $('result').dataset.status = responses.map((r) => r.status).join(',');
@@ -141,6 +143,7 @@ $('order-form').addEventListener('submit', action(async () => {
     headers: { 'Content-Type': 'application/json' },
     body: JSON.stringify({ items: [{ productId: $('order-product').value, quantity: Number($('order-quantity').value) }] }),
   });
+  if (!manager.signedIn) return;
   const text = await showResponse('create order', response);
   if (response.ok) {
     lastOrderId = JSON.parse(text).id;
@@ -154,6 +157,7 @@ $('order-form').addEventListener('submit', action(async () => {
 $('cancel-order').addEventListener('click', action(async () => {
   status(`Cancelling order ${lastOrderId}…`);
   const response = await manager.fetch(`/api/orders/${encodeURIComponent(lastOrderId)}/cancel`, { method: 'POST' });
+  if (!manager.signedIn) return;
   await showResponse('cancel order', response);
   status(response.ok ? `Order ${lastOrderId} cancelled` : `Cancel refused: ${response.status}`, !response.ok);
 }));
