@@ -93,7 +93,8 @@ final class DemoApp implements AutoCloseable {
     }
 
     int refreshCount() {
-        return Integer.parseInt(browser.text("refresh-count"));
+        // textContent: the element is hidden (no text for WebDriver) until a session is shown
+        return Integer.parseInt((String) browser.script("return document.getElementById('refresh-count').textContent"));
     }
 
     String tokenType() {
