@@ -38,6 +38,11 @@ public final class Gateway {
         return stack.managementUrls();
     }
 
+    /** The public URL, as a browser opens it, e.g. {@code http://127.0.0.1:41234}. */
+    public String url() {
+        return stack.gatewayUrl();
+    }
+
     /** The {@code iss} the stack's tokens carry (the gateway's public URL). */
     public String issuer() {
         return stack.issuer();

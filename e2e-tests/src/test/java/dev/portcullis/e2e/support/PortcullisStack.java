@@ -35,6 +35,9 @@ import java.util.Map;
  *   <li>the gateway trusts a second issuer, {@value #THIRD_PARTY_ISSUER_ID}: the third-party issuer, found by OIDC
  *       discovery, with its own claim mapping ({@code scope} becomes permissions and scopes, {@code roles} the roles);
  *       its key is generated into a file for the run, so that tests can sign with it as only that issuer could;</li>
+ *   <li>where the system properties {@code portcullis.e2e.access-token-lifetime} and {@code portcullis.e2e.clock-skew}
+ *       are set (the browser tests' own run, e2e-tests/pom.xml), user access tokens live that long and the gateway
+ *       allows that much clock skew, so that a token expires while a test watches;</li>
  *   <li>the auth service knows one more service client than its local profile, {@value #PORTCULLIS_CLIENT_ID}, whose
  *       tokens are meant for the gateway ({@code aud portcullis}), next to the profile's {@code order-service}.</li>
  * </ul>
@@ -199,6 +202,7 @@ public final class PortcullisStack implements AutoCloseable {
         authEnv.put("PORTCULLIS_AUTH_KEYS_PUBLISHAHEAD", "2s");
         authEnv.put("PORTCULLIS_AUTH_KEYS_RELOADINTERVAL", "1s");
         portcullisKeyFile = keysDir.resolve("signing-keys.json");
+        accessTokenLifetime().ifPresent(lifetime -> authEnv.put("PORTCULLIS_AUTH_ACCESSTOKENLIFETIME", lifetime.toSeconds() + "s"));
         putClient(authEnv, 0, "order-service", ORDER_SERVICE_SECRET_HASH, "products:read", "product-service");
         putClient(authEnv, 1, PORTCULLIS_CLIENT_ID, PORTCULLIS_CLIENT_SECRET_HASH, "products:read", "portcullis");
 
@@ -271,6 +275,7 @@ public final class PortcullisStack implements AutoCloseable {
         gatewayEnv.put("PORTCULLIS_JWT_JWKS_MINREFETCHINTERVAL", "1s");
         gatewayEnv.put("PORTCULLIS_JWT_JWKS_POLLINTERVAL", "1s");
         gatewayEnv.put("PORTCULLIS_HTTP_TRUSTEDPROXIES", "127.0.0.1/32,::1/128");
+        duration("portcullis.e2e.clock-skew").ifPresent(skew -> gatewayEnv.put("PORTCULLIS_JWT_CLOCKSKEW", skew.toSeconds() + "s"));
         // The shipped orders-cancel route wants a step-up within 5 minutes; the run shortens it to what a test can wait
         // for (the route, its policy and the challenge are otherwise exactly as shipped).
         gatewayEnv.put("ORDERS_CANCEL_MAX_AGE", ORDERS_CANCEL_MAX_AGE.toSeconds() + "s");
@@ -326,6 +331,27 @@ public final class PortcullisStack implements AutoCloseable {
             ownRedis.stop();
             ownRedis = null;
         }
+    }
+
+    /** The user access-token lifetime of this run, when it is not the auth service's default (15 min). */
+    public static java.util.Optional<Duration> accessTokenLifetime() {
+        return duration("portcullis.e2e.access-token-lifetime");
+    }
+
+    /** The gateway's clock skew of this run, when it is not the default (30 s). */
+    public static java.util.Optional<Duration> clockSkew() {
+        return duration("portcullis.e2e.clock-skew");
+    }
+
+    private static java.util.Optional<Duration> duration(String property) {
+        String value = System.getProperty(property, "").strip();
+        if (value.isEmpty()) {
+            return java.util.Optional.empty();
+        }
+        if (!value.matches("[0-9]+s")) {
+            throw new IllegalArgumentException(property + " must be whole seconds such as 15s, not " + value);
+        }
+        return java.util.Optional.of(Duration.ofSeconds(Long.parseLong(value.substring(0, value.length() - 1))));
     }
 
     private static Map<String, String> env(int port, int managementPort) {
