@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.openqa.selenium.Cookie;
 
 /**
  * DPoP (RFC 9449) as the demo page uses it, against the real stack: the page's tokens are bound to a key WebCrypto
@@ -114,12 +113,19 @@ class BrowserDpopEndToEndTest {
     void aStolenRefreshCookieIsUselessWithoutTheKey(Gateway gateway) {
         try (DemoApp owner = DemoApp.open(gateway, "")) {
             owner.signIn(Accounts.ALICE, Accounts.ALICE_PASSWORD);
-            // a thief with the browser's files reads even the HttpOnly cookie
-            Cookie cookie = owner.browser().driver().manage().getCookieNamed("refresh_token");
-            assertThat(cookie).isNotNull();
-            Response stolen = gateway.newClient().refresh(cookie.getValue());
+            // a thief with the browser's files reads even the HttpOnly cookie (Path=/auth: not visible from /app/, so
+            // read from the browser's whole cookie store, as a thief reading the profile would)
+            String cookie = refreshCookie(owner);
+            assertThat(cookie).isNotBlank();
+            Response stolen = gateway.newClient().refresh(cookie);
             assertThat(stolen.status()).as("%s", stolen).isBetween(400, 401);
             assertThat(stolen.body()).doesNotContain("access_token");
+
+            // and the refused attempt neither rotated nor ended the family: the owner, with the key, still refreshes
+            int refreshes = owner.refreshCount();
+            owner.browser().click("refresh");
+            await().atMost(Duration.ofSeconds(10)).until(() -> owner.refreshCount() > refreshes);
+            assertThat(owner.call("call-products")).isEqualTo("200");
         }
     }
 
@@ -141,5 +147,14 @@ class BrowserDpopEndToEndTest {
             assertThat(answer.get("status")).as("%s with %s", answer, headers.keySet()).isEqualTo(401L);
             assertThat((String) answer.get("www")).as("WWW-Authenticate").isNotBlank();
         });
+    }
+
+    @SuppressWarnings("unchecked")
+    private static String refreshCookie(DemoApp app) {
+        Map<String, Object> all = app.browser().driver().executeCdpCommand("Network.getAllCookies", Map.of());
+        return ((List<Map<String, Object>>) all.get("cookies")).stream()
+                .filter(c -> "refresh_token".equals(c.get("name")))
+                .map(c -> (String) c.get("value"))
+                .findFirst().orElse(null);
     }
 }
