@@ -2,11 +2,11 @@ package dev.portcullis.auth.dpop;
 
 import dev.portcullis.dpop.DpopNonces;
 import dev.portcullis.dpop.DpopRules;
+import dev.portcullis.dpop.DpopSettings;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 import java.net.URI;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.Set;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -37,39 +37,21 @@ public record AuthDpopProperties(
         @DefaultValue("500ms") @NotNull Duration replayTimeout,
         @DefaultValue @Valid @NotNull Nonce nonce) {
 
+    static final String PREFIX = "portcullis.auth.dpop";
+
     public AuthDpopProperties {
-        try {
-            rules(algorithms, maxAge, futureSkew, maxJtiLength);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("portcullis.auth.dpop." + e.getMessage(), e);
-        }
-        publicOrigin = publicOrigin == null || publicOrigin.isBlank() ? null : publicOrigin.trim();
-        if (publicOrigin != null) {
-            URI origin;
-            try {
-                origin = URI.create(publicOrigin);
-            } catch (IllegalArgumentException e) {
-                origin = null;
-            }
-            if (origin == null || origin.getHost() == null
-                    || !("http".equals(origin.getScheme()) || "https".equals(origin.getScheme()))) {
-                throw new IllegalArgumentException("portcullis.auth.dpop.public-origin: must be an absolute http(s) origin");
-            }
-        }
+        DpopSettings.rules(PREFIX, algorithms, maxAge, futureSkew, maxJtiLength);
+        publicOrigin = DpopSettings.publicOrigin(PREFIX, publicOrigin) == null ? null : publicOrigin.trim();
     }
 
-    private static DpopRules rules(Set<String> algorithms, Duration maxAge, Duration futureSkew, int maxJtiLength) {
-        return algorithms == null || maxAge == null || futureSkew == null ? null
-                : new DpopRules(algorithms, maxAge, futureSkew, maxJtiLength);
-    }
 
     /** The configured public origin, or null. */
     public URI publicOriginUri() {
-        return publicOrigin == null ? null : URI.create(publicOrigin);
+        return DpopSettings.publicOrigin(PREFIX, publicOrigin);
     }
 
     public DpopRules rules() {
-        return rules(algorithms, maxAge, futureSkew, maxJtiLength);
+        return DpopSettings.rules(PREFIX, algorithms, maxAge, futureSkew, maxJtiLength);
     }
 
     /**
@@ -80,19 +62,13 @@ public record AuthDpopProperties(
     public record Nonce(@DefaultValue("false") boolean enabled, String secret, @DefaultValue("5m") @NotNull Duration step) {
 
         public Nonce {
-            secret = secret == null || secret.isBlank() ? null : secret;
-            if (enabled) {
-                try {
-                    new DpopNonces(secret == null ? null : Base64.getDecoder().decode(secret.trim()), step);
-                } catch (IllegalArgumentException e) {
-                    throw new IllegalArgumentException("portcullis.auth.dpop.nonce: " + e.getMessage(), e);
-                }
-            }
+            secret = secret == null || secret.isBlank() ? null : secret.trim();
+            DpopSettings.nonces(PREFIX, enabled, secret, step);
         }
 
         /** The nonces, or null when they are off. */
         public DpopNonces nonces() {
-            return enabled ? new DpopNonces(Base64.getDecoder().decode(secret.trim()), step) : null;
+            return DpopSettings.nonces(PREFIX, enabled, secret, step);
         }
     }
 }
