@@ -22,7 +22,8 @@ import org.springframework.test.context.DynamicPropertySource;
 
 /**
  * Its own redis-server, taken away mid-test: the replay of a proof cannot be checked, so a bound token is refused
- * (503 with Retry-After, counted) even on a route that lets tokens through when revocation cannot be checked.
+ * (503 with Retry-After, counted) even on a route that lets tokens through when revocation cannot be checked; once
+ * Redis is back, proofs are checked and accepted again.
  */
 class DpopRedisOutageIntegrationTest extends GatewayIntegrationTest {
 
@@ -73,5 +74,14 @@ class DpopRedisOutageIntegrationTest extends GatewayIntegrationTest {
                 .expectBody().jsonPath("$.reason").isEqualTo("dpop_replay_unavailable"));
         assertThat(upstream.findAll(anyRequestedFor(urlPathEqualTo("/products/1")))).isEmpty();
         assertThat(metric("portcullis_dpop_proofs_total", "outcome=\"replay_check_unavailable\"")).isGreaterThan(before);
+
+        // Redis restarted: the next fresh proof is checked again and the request goes through, without a gateway restart
+        ownRedis.start();
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> client.get().uri("/api/products/1")
+                .header(HttpHeaders.AUTHORIZATION, "DPoP " + token)
+                .header(DpopProofVerifier.HEADER, DpopProofs.of(key).url(url).token(token).issuedAt(testClock.instant()).sign())
+                .exchange()
+                .expectStatus().isOk());
+        assertThat(upstream.findAll(anyRequestedFor(urlPathEqualTo("/products/1")))).isNotEmpty();
     }
 }
